@@ -1,0 +1,90 @@
+"""Calls for applications (申报批次): created, edited, opened and closed by administrators; audited."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.calendar import CHINA, END_OF_DAY
+from engine.errors import FormInvalid, NotFound
+from engine.models import TRACKS, Call
+from engine.seed import TRACK_PROCESSES
+
+MAX_EXPERTS = 15
+STATUS_LABELS = {"open": "受理中", "closed": "已关闭"}
+
+
+def day_start(day: date) -> datetime:
+    """00:00 of a China calendar day, as an aware datetime."""
+    return datetime.combine(day, time(0, 0), tzinfo=CHINA)
+
+
+def day_end(day: date) -> datetime:
+    """23:59:59 of a China calendar day (a deadline on that day)."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=CHINA)
+
+
+def _check(title: str, opens_at: datetime, closes_at: datetime, expert_count: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["请填写批次名称"]
+    if closes_at <= opens_at:
+        errors["closes_at"] = ["截止时间须晚于开始时间"]
+    if not 1 <= expert_count <= MAX_EXPERTS:
+        errors["expert_count"] = [f"每项申报的评审专家人数须在 1–{MAX_EXPERTS} 之间"]
+    elif expert_count % 2 == 0:
+        errors["expert_count"] = ["评审专家人数应为奇数"]
+    if errors:
+        raise FormInvalid(errors)
+
+
+def create_call(
+    session: Session, *, track: str, title: str, guide: str, opens_at: datetime, closes_at: datetime,
+    expert_count: int = 5, actor_id: int | None = None,
+) -> Call:
+    """A new open call on `track`, run by the track's process."""
+    if track not in TRACKS:
+        raise FormInvalid({"track": [f"未知举措：{track}"]})
+    _check(title, opens_at, closes_at, expert_count)
+    call = Call(track=track, process_key=TRACK_PROCESSES[track], title=title.strip(), guide=guide.strip(),
+                opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, status="open")
+    session.add(call)
+    session.flush()
+    audit.record(session, "call_created", actor_id=actor_id,
+                 data={"call_id": call.id, "track": track, "title": call.title})
+    return call
+
+
+def update_call(
+    session: Session, call_id: int, *, title: str, guide: str, closes_at: datetime, expert_count: int,
+    actor_id: int | None = None,
+) -> Call:
+    """Change a call's title, guide, deadline and experts per application (running ones keep theirs)."""
+    call = _call(session, call_id)
+    _check(title, call.opens_at, closes_at, expert_count)
+    before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
+    call.title, call.guide, call.closes_at, call.expert_count = title.strip(), guide.strip(), closes_at, expert_count
+    after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
+    diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    audit.record(session, "call_updated", actor_id=actor_id, data={"call_id": call.id, **diff})
+    return call
+
+
+def set_status(session: Session, call_id: int, status: str, actor_id: int | None = None) -> Call:
+    """Open or close a call for new applications."""
+    if status not in STATUS_LABELS:
+        raise FormInvalid({"status": [f"未知状态：{status}"]})
+    call = _call(session, call_id)
+    if call.status != status:
+        call.status = status
+        audit.record(session, "call_opened" if status == "open" else "call_closed", actor_id=actor_id,
+                     data={"call_id": call.id})
+    return call
+
+
+def _call(session: Session, call_id: int) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"申报批次 {call_id} 不存在")
+    return call

@@ -1,0 +1,64 @@
+"""The engine's exception hierarchy; the web layer maps each class to one HTTP status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base of every error the engine reports to its callers."""
+
+
+class NotFound(EngineError):
+    """The task, instance, application or version does not exist (404)."""
+
+
+class TaskNotFound(NotFound):
+    """No such task."""
+
+
+class NotAllowed(EngineError):
+    """The actor may not do this (403)."""
+
+
+class Conflict(EngineError):
+    """The state changed under the caller: task no longer open, lost a race (409)."""
+
+
+class TaskConflict(Conflict):
+    """A task is no longer open or is held by someone else."""
+
+
+class FormInvalid(EngineError):
+    """Submitted form data failed validation (422); `errors` maps field to messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | dict[str, object]):
+        super().__init__("表单数据无效")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem in an uploaded BPMN/DMN file."""
+
+    file: str
+    line: int | None
+    element_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or 0}: {self.element_id or '-'}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "element_id": self.element_id, "message": self.message}
+
+
+class InvalidProcess(EngineError):
+    """Uploaded process files are invalid (422); carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class ProcessError(EngineError):
+    """A running instance hit an error inside the engine (script failure, bad data)."""

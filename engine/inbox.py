@@ -1,0 +1,130 @@
+"""Turns ready user tasks into inbox rows, and answers inbox queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.access import oversees
+from engine.models import Application, HumanTask, ProcessInstance, User, utcnow
+from engine.scripting import make_script_engine
+from engine.timing import parse_due_in
+
+
+@dataclass(frozen=True)
+class TaskMeta:
+    """What the diagram says about a user task: form, lane, due period, assignee, scope."""
+
+    spec_name: str
+    title: str
+    lane: str | None
+    form_key: str | None
+    due_in: str | None
+    assignee: str | None
+    scope: str | None
+
+
+def meta(task: Task) -> TaskMeta:
+    """Read a ready user task's properties from its spec."""
+    spec = task.task_spec
+    props: dict[str, str] = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return TaskMeta(
+        spec_name=spec.bpmn_id or spec.name,
+        title=spec.bpmn_name or spec.bpmn_id or spec.name,
+        lane=spec.lane,
+        form_key=props.get("formKey"),
+        due_in=props.get("dueIn"),
+        assignee=props.get("assignee"),
+        scope=props.get("scope"),
+    )
+
+
+def _evaluate(expression: str, data: dict[str, Any]) -> Any:
+    return make_script_engine().environment.evaluate(expression, dict(data))
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    """READY manual tasks of the workflow and all its subprocesses."""
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def new_row(instance: ProcessInstance, task: Task, now: datetime) -> HumanTask:
+    """An inbox row for a task that just became ready."""
+    m = meta(task)
+    assignee = _evaluate(m.assignee, task.data) if m.assignee else None
+    scope = _evaluate(m.scope, task.data) if m.scope else None
+    return HumanTask(
+        instance_id=instance.id,
+        application_id=instance.application_id,
+        task_guid=str(task.id),
+        spec_name=m.spec_name,
+        title=m.title,
+        lane=m.lane,
+        form_key=m.form_key,
+        candidate_role=m.lane,
+        scope=str(scope) if scope is not None else None,
+        assignee_id=int(assignee) if assignee is not None else None,
+        preassigned=assignee is not None,
+        due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else None,
+        state="open",
+        created_at=now,
+    )
+
+
+def sync(
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> tuple[list[HumanTask], list[HumanTask]]:
+    """Make the instance's open rows match its ready user tasks; returns (created, cancelled)."""
+    now = utcnow()
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    open_rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+    ).all()
+    known = {row.task_guid for row in open_rows}
+    cancelled = []
+    for row in open_rows:
+        if row.task_guid not in ready:
+            row.state = "cancelled"
+            row.completed_at = now
+            cancelled.append(row)
+    created = [new_row(instance, task, now) for guid, task in ready.items() if guid not in known]
+    session.add_all(created)
+    session.flush()
+    return created, cancelled
+
+
+def _group_filter(user: User) -> Any:
+    clauses = [
+        and_(HumanTask.candidate_role == g.role, or_(HumanTask.scope.is_(None), HumanTask.scope == g.scope))
+        if g.scope is not None else HumanTask.candidate_role == g.role
+        for g in user.grants
+    ]
+    return and_(HumanTask.assignee_id.is_(None), HumanTask.preassigned.is_(False), or_(*clauses))
+
+
+def query(user: User, scope: str = "mine", **filters: Any) -> Select[tuple[HumanTask]]:
+    """Open inbox rows: `mine` (assigned to me), `group` (claimable), `all` (overseers: everything)."""
+    stmt = select(HumanTask).where(HumanTask.state == "open")
+    if scope == "mine":
+        stmt = stmt.where(HumanTask.assignee_id == user.id)
+    elif scope == "group":
+        stmt = stmt.where(_group_filter(user) if user.grants else false())
+    elif not oversees(user):
+        stmt = stmt.where(or_(HumanTask.assignee_id == user.id, _group_filter(user)))
+    if filters.get("track") or filters.get("city") or filters.get("call_id") or filters.get("stage"):
+        stmt = stmt.join(Application, Application.id == HumanTask.application_id)
+        for key in ("track", "city", "call_id", "stage"):
+            if filters.get(key):
+                stmt = stmt.where(getattr(Application, key) == filters[key])
+    return stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+
+
+def visible_rows(session: Session, user: User, scope: str = "mine", **filters: Any) -> list[HumanTask]:
+    """Run `query`."""
+    return list(session.scalars(query(user, scope, **filters)).all())

@@ -1,0 +1,24 @@
+"""All tables, importable from one place."""
+from engine.models.access import ApiToken, Attachment, LoginAttempt
+from engine.models.audit import AuditEvent
+from engine.models.base import Base, utcnow
+from engine.models.notify import Notification, OutboxEmail, Reminder
+from engine.models.people import ROLES, Organization, RoleGrant, User
+from engine.models.process import ProcessInstance, ProcessVersion
+from engine.models.programme import (
+    GUANGXI_CITIES,
+    TRACKS,
+    Application,
+    Call,
+    JiebangProblem,
+    PartnerInstitution,
+    ReviewAssignment,
+)
+from engine.models.task import HumanTask
+
+__all__ = [
+    "GUANGXI_CITIES", "ROLES", "TRACKS", "ApiToken", "Application", "Attachment", "AuditEvent", "Base", "Call",
+    "HumanTask", "JiebangProblem", "LoginAttempt", "Notification", "Organization", "OutboxEmail",
+    "PartnerInstitution", "ProcessInstance", "ProcessVersion", "Reminder", "ReviewAssignment", "RoleGrant", "User",
+    "utcnow",
+]

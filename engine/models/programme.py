@@ -1,0 +1,107 @@
+"""The programme's own records: calls, applications, expert assignments and reference lists."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, utcnow
+from engine.models.people import Organization
+
+TRACKS = {
+    "T1": "揭榜制项目",
+    "T2": "合作院校 / 技术联姻",
+    "T3": "指南方向 / 离岸基地 / 人才飞地",
+    "T4": "来桂创办企业",
+    "T5": "人才中介机构",
+}
+
+GUANGXI_CITIES = (
+    "南宁市", "柳州市", "桂林市", "梧州市", "北海市", "防城港市", "钦州市",
+    "贵港市", "玉林市", "百色市", "贺州市", "河池市", "来宾市", "崇左市",
+)
+
+
+class Call(Base):
+    """A call for applications (申报批次) on one track, with its guide and deadline."""
+
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track: Mapped[str] = mapped_column(String(2), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    guide: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    expert_count: Mapped[int] = mapped_column(default=5)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+
+class Application(Base):
+    """One team's application and its place in the lifecycle."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    applicant_user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    track: Mapped[str] = mapped_column(String(2), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(20), index=True)
+    stage: Mapped[str] = mapped_column(String(30), default="application", index=True)
+    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    summary: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    awarded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    call: Mapped[Call] = relationship(lazy="joined")
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+
+class ReviewAssignment(Base):
+    """An expert asked to score an application: conflict declaration, score and comment."""
+
+    __tablename__ = "review_assignment"
+    __table_args__ = (UniqueConstraint("application_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+    conflict: Mapped[bool | None]
+    conflict_reason: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class JiebangProblem(Base):
+    """A technical problem published on the 揭榜 list (track 1)."""
+
+    __tablename__ = "jiebang_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    listed: Mapped[bool] = mapped_column(default=True)
+
+
+class PartnerInstitution(Base):
+    """An out-of-region university or institute with a signed cooperation agreement (track 2)."""
+
+    __tablename__ = "partner_institution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    region: Mapped[str] = mapped_column(String(50), default="")
+    agreement_no: Mapped[str] = mapped_column(String(50), default="")
+    active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,196 @@
+"""The mail outbox: rows written with the state that caused them, drained over SMTP by the scheduler.
+
+Row states and the delivery policy (nothing is ever sent twice automatically):
+
+- `pending` — waiting for `next_try_at`. Claiming a row adds one to `attempts` and moves
+  `next_try_at` one lease ahead, so a scheduler killed before it touched the SMTP server leaves a
+  row that simply becomes due again when the lease ends.
+- `sending` — committed after the server said `354` and before the body goes out: from here the
+  server may accept the message at any moment. A row found in `sending` after its lease is turned
+  `uncertain`, never resent.
+- `sent` — the server answered `250` to the body.
+- `failed` — refused for good (5xx) or `max_attempts` reached; shown to the administrator.
+- `uncertain` — the body went out but no answer came back (timeout, lost connection, the scheduler
+  died). The administrator checks and either resends (`retry`; same Message-ID, so receiving
+  clients can tell a duplicate) or confirms (`mark_sent`).
+
+Each attempt's `attempts` value doubles as a claim token: a state change only applies to the
+attempt that made it, so a late answer cannot overwrite a newer claim.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.mailer import DeliveryFailed, DeliveryInDoubt, MailSettings, SmtpMailer
+from engine.models import OutboxEmail, utcnow
+
+STATES = ("pending", "sending", "sent", "failed", "uncertain")
+INTERRUPTED = "发送过程中调度器中断，无法确定服务器是否已收到；请核实后重发或确认已送达"
+
+
+@dataclass
+class DrainReport:
+    """What one outbox run did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    disabled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row taken for one delivery attempt."""
+
+    id: int
+    attempts: int
+    message_id: str
+    to_addr: str
+    subject: str
+    body: str
+
+
+def message_id(key: str, settings: MailSettings) -> str:
+    """A stable Message-ID for the mail identified by `key` (e.g. `reminder-12-3`)."""
+    return f"<rootball-{key}@{settings.domain}>"
+
+
+def new_row(*, to_addr: str, subject: str, body: str, key: str, settings: MailSettings, now: datetime,
+            reminder_id: int | None = None) -> dict[str, Any]:
+    """Column values of a pending outbox row, for bulk inserts."""
+    return {"message_id": message_id(key, settings), "to_addr": to_addr, "subject": subject, "body": body,
+            "state": "pending", "attempts": 0, "next_try_at": now, "reminder_id": reminder_id,
+            "created_at": now}
+
+
+def compose(claim: Claim, settings: MailSettings, now: datetime) -> EmailMessage:
+    """The e-mail for a claimed row, carrying the row's Message-ID."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = claim.to_addr
+    message["Subject"] = claim.subject
+    message["Message-ID"] = claim.message_id
+    message["Date"] = format_datetime(now)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(claim.body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def expire_leases(session: Session, now: datetime) -> int:
+    """Turn rows left in `sending` past their lease into `uncertain`; returns how many."""
+    result = session.execute(
+        update(OutboxEmail).where(OutboxEmail.state == "sending", OutboxEmail.next_try_at <= now)
+        .values(state="uncertain", last_error=INTERRUPTED)
+        .execution_options(synchronize_session=False))
+    return _count(result)
+
+
+def claim(sessions: sessionmaker[Session], now: datetime, settings: MailSettings, limit: int) -> list[Claim]:
+    """Take up to `limit` due pending rows, skipping rows another scheduler is taking (PostgreSQL)."""
+    due = (select(OutboxEmail.id)
+           .where(OutboxEmail.state == "pending", OutboxEmail.next_try_at <= now)
+           .order_by(OutboxEmail.next_try_at, OutboxEmail.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    stmt = (update(OutboxEmail).where(OutboxEmail.id.in_(due.scalar_subquery()))
+            .values(attempts=OutboxEmail.attempts + 1, next_try_at=now + _lease(settings))
+            .returning(OutboxEmail.id, OutboxEmail.attempts, OutboxEmail.message_id, OutboxEmail.to_addr,
+                       OutboxEmail.subject, OutboxEmail.body))
+    with sessions.begin() as session:
+        rows = session.execute(stmt, execution_options={"synchronize_session": False}).all()
+    return sorted((Claim(*row) for row in rows), key=lambda c: c.id)
+
+
+def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime | None = None) -> DrainReport:
+    """Send due outbox mail until none is due, the server fails, or the time budget is spent."""
+    now = now or utcnow()
+    report = DrainReport()
+    with sessions.begin() as session:
+        report.uncertain += expire_leases(session, now)
+    if not settings.smtp_url:
+        report.disabled = True
+        return report
+    started = time.monotonic()
+    with SmtpMailer(settings) as mailer:
+        while time.monotonic() - started < settings.budget_seconds:
+            batch = claim(sessions, now, settings, settings.batch)
+            if not batch:
+                break
+            for index, item in enumerate(batch):
+                if time.monotonic() - started >= settings.budget_seconds:
+                    release(sessions, batch[index:])
+                    return report
+                if not _deliver(sessions, mailer, item, settings, now, report):
+                    # The server is unreachable: leave the rest for a later pass instead of
+                    # knocking once per row.
+                    release(sessions, batch[index + 1:])
+                    return report
+    return report
+
+
+def _deliver(sessions: sessionmaker[Session], mailer: SmtpMailer, item: Claim, settings: MailSettings,
+             now: datetime, report: DrainReport) -> bool:
+    """One attempt; False when the server could not be reached."""
+    def mark_sending() -> bool:
+        return _transition(sessions, item, ("pending",), state="sending", next_try_at=now + _lease(settings))
+
+    try:
+        mailer.send(compose(item, settings, utcnow()), settings.envelope_sender, item.to_addr, mark_sending)
+    except DeliveryInDoubt as e:
+        _transition(sessions, item, ("sending",), state="uncertain", last_error=str(e))
+        report.uncertain += 1
+        report.errors.append(f"{item.message_id}: {e}")
+        return True
+    except DeliveryFailed as e:
+        give_up = e.permanent or item.attempts >= settings.max_attempts
+        _transition(sessions, item, ("pending", "sending"), state="failed" if give_up else "pending",
+                    last_error=str(e), next_try_at=now + timedelta(seconds=settings.backoff(item.attempts)))
+        if give_up:
+            report.failed += 1
+        else:
+            report.retrying += 1
+        report.errors.append(f"{item.message_id}: {e}")
+        return not e.connection
+    _transition(sessions, item, ("sending", "uncertain"), state="sent", sent_at=utcnow(), last_error=None)
+    report.sent += 1
+    return True
+
+
+def release(sessions: sessionmaker[Session], items: list[Claim]) -> None:
+    """Give back claimed rows that were not attempted, without counting an attempt."""
+    with sessions.begin() as session:
+        for item in items:
+            session.execute(
+                update(OutboxEmail)
+                .where(OutboxEmail.id == item.id, OutboxEmail.attempts == item.attempts,
+                       OutboxEmail.state == "pending")
+                .values(attempts=item.attempts - 1, next_try_at=utcnow())
+                .execution_options(synchronize_session=False))
+
+
+def _transition(sessions: sessionmaker[Session], item: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
+    with sessions.begin() as session:
+        result = session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == item.id, OutboxEmail.attempts == item.attempts,
+                   OutboxEmail.state.in_(from_states))
+            .values(**values).execution_options(synchronize_session=False))
+        return _count(result) == 1
+
+
+def _lease(settings: MailSettings) -> timedelta:
+    return timedelta(seconds=settings.lease_seconds)
+
+
+def _count(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)

@@ -1,0 +1,124 @@
+"""Process versions: validate uploads, deploy them as new versions, and cache their specs."""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit, serialization
+from engine.errors import InvalidProcess, NotFound, Problem
+from engine.models import ProcessVersion, utcnow
+from engine.validation import closure, parse_upload
+
+SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+_CACHE: OrderedDict[int, SpecPair] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def validate(files: dict[str, bytes]) -> list[Problem]:
+    """Every problem in an upload; empty when it could be deployed."""
+    return parse_upload(files)[1]
+
+
+def _digest(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return h.hexdigest()
+
+
+def latest(session: Session, process_key: str) -> ProcessVersion | None:
+    """The newest deployed version of a process."""
+    return session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_key == process_key, ProcessVersion.state == "deployed")
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
+
+
+def library_files(session: Session) -> dict[str, bytes]:
+    """The files of the newest deployed version of every process, by file name."""
+    keys = session.scalars(select(ProcessVersion.process_key).distinct()).all()
+    newest = [v for key in keys if (v := latest(session, key)) is not None]
+    files: dict[str, bytes] = {}
+    for version in sorted(newest, key=lambda v: (v.deployed_at, v.id), reverse=True):
+        for name, text in version.files.items():
+            files.setdefault(name, text.encode())
+    return files
+
+
+def deploy(
+    session: Session, files: dict[str, bytes], note: str = "", actor_id: int | None = None,
+    fill_from_library: bool = True,
+) -> list[ProcessVersion]:
+    """Validate and store a new version of each root process in `files`.
+
+    Files a root calls but the upload lacks are taken from the newest deployed versions, so an
+    administrator can upload one edited diagram. A root whose files are unchanged keeps its
+    current version. Raises InvalidProcess with every problem; nothing is stored then.
+    """
+    upload_names = set(files)
+    if not files:
+        return []
+    if fill_from_library:
+        files = {**library_files(session), **files}
+    upload, problems = parse_upload(files)
+    if upload is None:
+        relevant = [p for p in problems if p.file in upload_names] or problems
+        raise InvalidProcess(relevant)
+    versions: list[ProcessVersion] = []
+    for root in upload.roots:
+        needed = closure(upload, root)
+        if fill_from_library and not upload_names & set(needed):
+            continue
+        bundle = {name: files[name].decode() for name in needed}
+        digest = _digest(bundle)
+        current = latest(session, root)
+        if current is not None and current.sha256 == digest:
+            versions.append(current)
+            continue
+        spec = upload.parser.get_spec(root)
+        subs = upload.parser.get_subprocess_specs(root)
+        number = (session.scalar(
+            select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == root)
+        ) or 0) + 1
+        version = ProcessVersion(
+            process_key=root, version=number, files=bundle, spec_json=serialization.dump_specs(spec, subs),
+            sha256=digest, state="deployed", deployed_by=actor_id, deployed_at=utcnow(), note=note,
+        )
+        session.add(version)
+        session.flush()
+        audit.record(session, "deploy", actor_id=actor_id, task_name=f"{root} v{number}",
+                     data={"files": sorted(bundle), "note": note})
+        versions.append(version)
+    return versions
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """All BPMN and DMN files under `folder`, named by their path relative to it."""
+    return {
+        str(p.relative_to(folder)).replace("\\", "/"): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".bpmn", ".dmn")
+    }
+
+
+def specs(session: Session, version_id: int) -> SpecPair:
+    """The parsed spec objects of a version, deserialized once per process and cached."""
+    pair = _CACHE.get(version_id)
+    if pair is not None:
+        _CACHE.move_to_end(version_id)
+        return pair
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"流程版本 {version_id} 不存在")
+    pair = serialization.load_specs(version.spec_json)
+    _CACHE[version_id] = pair
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return pair

@@ -1,0 +1,156 @@
+"""Reference data (`rootball init`) and the demonstration data set (`rootball demo`)."""
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import repository
+from engine.db import upgrade
+from engine.models import (
+    Application,
+    Call,
+    JiebangProblem,
+    Organization,
+    PartnerInstitution,
+    RoleGrant,
+    User,
+)
+from engine.passwords import hash_password
+
+PROCESSES = Path(os.environ.get("ROOTBALL_PROCESSES", Path(__file__).resolve().parent.parent / "processes"))
+TRACK_PROCESSES = {
+    "T1": "track1_jiebang", "T2": "track2_partner", "T3": "track3_platform",
+    "T4": "track4_enterprise", "T5": "track5_agency",
+}
+JIEBANG = [
+    ("JB2025-01", "糖料蔗全程机械化收获关键技术", "breakthrough"),
+    ("JB2025-02", "铝基新材料高性能制备与应用", "breakthrough"),
+    ("JB2025-03", "北部湾海洋生物医药成果产业化", "transformation"),
+]
+PARTNERS = [
+    ("中国科学院深圳先进技术研究院", "广东", "桂粤科合〔2023〕3号"),
+    ("华南理工大学", "广东", "桂粤科合〔2023〕7号"),
+    ("香港科技大学", "香港", "桂港科合〔2024〕1号"),
+]
+ORGS = [
+    ("广西壮族自治区科学技术厅", "南宁市", "department"),
+    ("南宁市科学技术局", "南宁市", "bureau"),
+    ("柳州市科学技术局", "柳州市", "bureau"),
+    ("南宁智造装备有限公司", "南宁市", "employer"),
+    ("柳州新能科技有限公司", "柳州市", "enterprise"),
+    ("南宁英才人力资源服务有限公司", "南宁市", "agency"),
+    ("桂林电子科技大学", "桂林市", "university"),
+    ("北海海洋研究院", "北海市", "institute"),
+    ("梧州学院", "梧州市", "university"),
+    ("广西大学", "南宁市", "university"),
+    ("上海交通大学", None, "university"),
+    ("浙江大学", None, "university"),
+]
+# username, display name, organization, [(role, scope)]
+USERS: list[tuple[str, str, str, list[tuple[str, str | None]]]] = [
+    ("admin", "系统管理员", "广西壮族自治区科学技术厅", [("admin", None)]),
+    ("officer", "外专处经办人", "广西壮族自治区科学技术厅", [("officer", None)]),
+    ("nanning", "南宁市科技局", "南宁市科学技术局", [("recommender", "南宁市")]),
+    ("liuzhou", "柳州市科技局", "柳州市科学技术局", [("recommender", "柳州市")]),
+    ("applicant", "南宁智造装备有限公司", "南宁智造装备有限公司", [("applicant", None)]),
+    ("founder", "柳州新能科技有限公司", "柳州新能科技有限公司", [("applicant", None)]),
+    ("agency", "南宁英才人力资源服务有限公司", "南宁英才人力资源服务有限公司", [("applicant", None)]),
+    ("expert1", "李教授（桂林电子科技大学）", "桂林电子科技大学", [("expert", None)]),
+    ("expert2", "王研究员（桂林电子科技大学）", "桂林电子科技大学", [("expert", None)]),
+    ("expert3", "陈研究员（北海海洋研究院）", "北海海洋研究院", [("expert", None)]),
+    ("expert4", "黄教授（梧州学院）", "梧州学院", [("expert", None)]),
+    ("expert5", "韦教授（广西大学）", "广西大学", [("expert", None)]),
+    ("expert6", "张教授（上海交通大学）", "上海交通大学", [("expert", None)]),
+    ("expert7", "刘教授（浙江大学）", "浙江大学", [("expert", None)]),
+]
+CALL_GUIDE = {
+    "T1": "面向自治区发布的揭榜制项目榜单，用人单位联合人才团队揭榜，申报须指明所揭榜单项目。",
+    "T2": "与我区签订合作协议的区外高校、科研院所，以联合攻关或“技术联姻”方式引进团队。",
+    "T3": "按指南方向，通过区内总部、离岸创新创业基地、离岸孵化基地或人才飞地引进团队。",
+    "T4": "区外团队来桂创办企业：2021年及以后成立、在桂有实际办公场所、经营正常，团队带头人为企业法人或第一大股东。",
+    "T5": "区内人才中介机构、人才研究机构建设人才数据平台、人才画像与热力图，促成团队与我区单位合作。",
+}
+
+
+def init(eng: Engine, processes: Path | None = None) -> list[str]:
+    """Create or upgrade the schema, deploy the bundled processes and the reference lists."""
+    upgrade(eng)
+    sessions = sessionmaker(eng, expire_on_commit=False)
+    deployed = []
+    with sessions.begin() as session:
+        files = repository.read_folder(processes or PROCESSES)
+        for version in repository.deploy(session, files, note="随系统发布的流程", fill_from_library=False):
+            deployed.append(f"{version.process_key} v{version.version}")
+        _ensure_reference(session)
+    return deployed
+
+
+def _ensure_reference(session: Session) -> None:
+    for code, title, kind in JIEBANG:
+        if session.scalar(select(JiebangProblem).where(JiebangProblem.code == code)) is None:
+            session.add(JiebangProblem(code=code, title=title, kind=kind))
+    for name, region, agreement in PARTNERS:
+        if session.scalar(select(PartnerInstitution).where(PartnerInstitution.name == name)) is None:
+            session.add(PartnerInstitution(name=name, region=region, agreement_no=agreement))
+    for name, city, kind in ORGS:
+        if session.scalar(select(Organization).where(Organization.name == name)) is None:
+            session.add(Organization(name=name, city=city, kind=kind))
+
+
+def demo_password() -> str:
+    """The demo accounts' password."""
+    return os.environ.get("ROOTBALL_DEMO_PASSWORD", "demo-password")
+
+
+def ensure_users(session: Session, password: str) -> dict[str, User]:
+    """The demo users of API.md, created once."""
+    hashed = hash_password(password)
+    orgs = {o.name: o for o in session.scalars(select(Organization)).all()}
+    users: dict[str, User] = {}
+    for username, display, org, grants in USERS:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, display_name=display, email=f"{username}@rootball.example",
+                        password_hash=hashed, organization_id=orgs[org].id)
+            user.grants = [RoleGrant(role=r, scope=s) for r, s in grants]
+            session.add(user)
+        users[username] = user
+    session.flush()
+    return users
+
+
+def ensure_calls(session: Session, opens: datetime, closes: datetime) -> dict[str, Call]:
+    """One open call per track."""
+    calls: dict[str, Call] = {}
+    for track, key in TRACK_PROCESSES.items():
+        call = session.scalar(select(Call).where(Call.track == track, Call.status == "open"))
+        if call is None:
+            call = Call(track=track, process_key=key, title=f"2025年度广西“带土移植”引育计划（{_TRACK_SHORT[track]}）",
+                        guide=CALL_GUIDE[track], opens_at=opens, closes_at=closes, expert_count=5)
+            session.add(call)
+        calls[track] = call
+    session.flush()
+    return calls
+
+
+_TRACK_SHORT = {"T1": "揭榜制", "T2": "合作院校", "T3": "指南方向", "T4": "来桂创企", "T5": "人才中介"}
+
+
+def demo(eng: Engine) -> dict[str, Any]:
+    """`init`, then demo users, calls and a few applications at various stages; idempotent."""
+    from engine.demo_story import play
+
+    deployed = init(eng)
+    sessions = sessionmaker(eng, expire_on_commit=False)
+    with sessions.begin() as session:
+        users = ensure_users(session, demo_password())
+        ensure_calls(session, datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 12, 31, tzinfo=UTC))
+        user_ids = {name: u.id for name, u in users.items()}
+        has_apps = session.scalar(select(Application.id).limit(1)) is not None
+    stories = [] if has_apps else play(sessions, user_ids)
+    return {"deployed": deployed, "users": sorted(user_ids), "applications": stories}

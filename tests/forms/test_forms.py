@@ -1,0 +1,485 @@
+"""Tests of the forms package: loading, Chinese messages, context rules, JSON Schema and field infos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pytest
+from marshmallow import ValidationError
+
+import forms
+from forms import FormContext
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+REQUIRED = "此项为必填项"
+
+
+def member(name: str = "张伟", *, leader: bool = False, role: str = "core") -> dict[str, Any]:
+    """A valid team member."""
+    return {
+        "name": name,
+        "role": role,
+        "is_leader": leader,
+        "title": "研究员",
+        "institution": "中国科学院某研究所",
+        "region": "domestic",
+    }
+
+
+def application(**extra: Any) -> dict[str, Any]:
+    """A valid set of the fields common to every track."""
+    data: dict[str, Any] = {
+        "title": "高性能铝合金材料产业化",
+        "summary": "团队在铝合金材料领域有十年积累。",
+        "field": "新材料",
+        "city": "柳州市",
+        "budget_wan": 300,
+        "duration_months": 36,
+        "team": [member(leader=True), member("李娜"), member("王强", role="advisor")],
+    }
+    data.update(extra)
+    return data
+
+
+ENTERPRISE = {
+    "name": "广西某新材料科技有限公司",
+    "credit_code": "91450200MA5KABCD1X",
+    "founded_on": "2022-05-18",
+    "office_address": "柳州市城中区某路1号",
+    "office_in_guangxi": True,
+    "operating_normally": True,
+    "leader_is_legal_rep": True,
+    "leader_is_largest_shareholder": False,
+}
+
+VALID: dict[str, dict[str, Any]] = {
+    "application_t1": application(jiebang_problem_id=7, jiebang_kind="breakthrough"),
+    "application_t2": application(partner_institution_id=3, cooperation_mode="tech_marriage"),
+    "application_t3": application(platform_type="talent_enclave", platform_location="深圳市南山区"),
+    "application_t4": application(enterprise=ENTERPRISE),
+    "application_t5": application(
+        agency={"name": "南宁某人才服务公司", "agency_type": "intermediary"},
+        platform_plan="建设人才数据平台与人才热力图。",
+        introductions_planned=4,
+    ),
+    "recommendation": {"decision": "approve"},
+    "formal_review": {"decision": "approve"},
+    "expert_assignment": {"experts": [11, 12, 13, 14, 15]},
+    "expert_score": {"conflict": False, "score": 86.5, "comment": "技术路线清晰。"},
+    "expert_replacement": {"replacements": [21]},
+    "award_decision": {"decision": "approve", "funding_wan": 200},
+    "objection_review": {"decision": "approve", "finding": "经调查，异议不成立。"},
+    "contract": {"contract_no": "桂科带土2025001", "signed_on": "2025-03-01", "targets": "引进核心成员5人。"},
+    "midterm_report": {"progress": "已完成中试。", "spent_wan": 120},
+    "midterm_review": {"decision": "approve", "opinion": "进展良好。"},
+    "rectification": {"rectification_report": "已按要求完成整改。"},
+    "final_report": {"final_summary": "项目按期完成。", "achievements": "授权发明专利3项。"},
+    "acceptance_review": {"decision": "approve", "opinion": "同意通过验收。"},
+    "withdrawal": {"reason": "团队成员变动。"},
+    "termination": {"reason": "项目单位违约。"},
+    "objection": {"content": "申报材料中的业绩存在夸大。"},
+}
+
+CONTEXTS = {"expert_replacement": FormContext(task_data={"conflicted": [3]})}
+
+
+def messages_of(form_key: str, data: Any, context: FormContext | None = None, partial: bool = False) -> Any:
+    """The error messages of a load that must fail."""
+    with pytest.raises(ValidationError) as caught:
+        forms.load(form_key, data, context, partial=partial)
+    return caught.value.messages
+
+
+def leaf_messages(messages: Any) -> list[str]:
+    """Every message string in a nested error structure."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in leaf_messages(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in leaf_messages(value)]
+    return [messages]
+
+
+def test_every_form_key_has_a_valid_example() -> None:
+    assert set(VALID) == forms.form_keys()
+    assert len(forms.form_keys()) == 21
+
+
+@pytest.mark.parametrize("form_key", sorted(VALID))
+def test_valid_payload_loads_and_is_json_safe(form_key: str) -> None:
+    result = forms.load(form_key, VALID[form_key], CONTEXTS.get(form_key))
+    assert json.loads(json.dumps(result)) == result
+    for name, value in VALID[form_key].items():
+        if not isinstance(value, (dict, list)):
+            assert result[name] == value
+
+
+@pytest.mark.parametrize("form_key", sorted(VALID))
+def test_missing_required_fields_have_chinese_messages(form_key: str) -> None:
+    required = {info.name for info in forms.fields_of(form_key) if info.required}
+    assert required
+    messages = messages_of(form_key, {}, CONTEXTS.get(form_key))
+    assert {name: messages[name] for name in required} == {name: [REQUIRED] for name in required}
+
+
+@pytest.mark.parametrize("form_key", sorted(VALID))
+def test_unknown_field_is_rejected(form_key: str) -> None:
+    data = {**VALID[form_key], "hacker": 1}
+    assert messages_of(form_key, data, CONTEXTS.get(form_key)) == {"hacker": ["不允许提交未定义的字段"]}
+
+
+def test_application_output_types_and_defaults() -> None:
+    result = forms.load(
+        "application_t4", application(budget_wan="300.5", duration_months="24", enterprise=ENTERPRISE)
+    )
+    assert result["budget_wan"] == 300.5 and isinstance(result["budget_wan"], float)
+    assert result["duration_months"] == 24 and isinstance(result["duration_months"], int)
+    assert result["enterprise"]["founded_on"] == "2022-05-18"
+    assert result["team"][0] == member(leader=True)
+
+
+def test_defaults_appear_when_omitted() -> None:
+    assert forms.load("formal_review", {"decision": "approve"}) == {
+        "decision": "approve",
+        "correction_days": 10,
+    }
+    assert forms.load("midterm_review", VALID["midterm_review"])["rectify_days"] == 20
+    assert forms.load("acceptance_review", VALID["acceptance_review"])["rectify_days"] == 20
+
+
+def test_dates_come_back_as_iso_strings() -> None:
+    from_text = forms.load("contract", VALID["contract"])
+    from_date = forms.load("contract", {**VALID["contract"], "signed_on": dt.date(2025, 3, 1)})
+    assert from_text["signed_on"] == from_date["signed_on"] == "2025-03-01"
+    assert messages_of("contract", {**VALID["contract"], "signed_on": "2025-02-30"}) == {
+        "signed_on": ["日期无效，格式应为 YYYY-MM-DD"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("form_key", "change", "expected"),
+    [
+        ("application_t1", {"title": None}, {"title": ["此项不能为空"]}),
+        ("application_t1", {"title": 123}, {"title": ["须为文本"]}),
+        ("application_t1", {"title": "长" * 101}, {"title": ["不能超过 100 个字"]}),
+        ("application_t1", {"duration_months": 61}, {"duration_months": ["须在 12 到 60 之间"]}),
+        ("application_t1", {"duration_months": 12.5}, {"duration_months": ["须为整数"]}),
+        ("application_t1", {"budget_wan": 0}, {"budget_wan": ["须大于 0"]}),
+        ("application_t1", {"budget_wan": "很多"}, {"budget_wan": ["须为数字"]}),
+        ("application_t1", {"city": "北京市"}, {"city": ["所选项不在可选范围内"]}),
+        ("application_t1", {"jiebang_kind": "other"}, {"jiebang_kind": ["所选项不在可选范围内"]}),
+        ("application_t1", {"team": "张伟"}, {"team": ["须为列表"]}),
+        ("application_t1", {"title": "   "}, {"title": [REQUIRED]}),
+        ("application_t4", {"enterprise": "公司"}, {"enterprise": ["须为一组字段（对象）"]}),
+        ("expert_score", {"conflict": "也许"}, {"conflict": ["须为“是”或“否”"]}),
+        ("expert_score", {"score": 101}, {"score": ["须在 0 到 100 之间"]}),
+    ],
+)
+def test_standard_errors_have_chinese_messages(form_key: str, change: dict[str, Any], expected: Any) -> None:
+    assert messages_of(form_key, {**VALID[form_key], **change}) == expected
+
+
+def test_non_object_payload_is_rejected_in_chinese() -> None:
+    assert messages_of("withdrawal", ["撤回"]) == {"_schema": ["数据格式无效，应为一组字段（对象）"]}
+
+
+def test_nested_team_errors_are_indexed() -> None:
+    team = [member(leader=True), {**member("李娜"), "role": "boss", "region": None}]
+    assert messages_of("application_t3", {**VALID["application_t3"], "team": team}) == {
+        "team": {1: {"role": ["所选项不在可选范围内"], "region": ["此项不能为空"]}}
+    }
+
+
+@pytest.mark.parametrize("leaders", [0, 2])
+def test_team_needs_exactly_one_leader(leaders: int) -> None:
+    team = [member(str(i), leader=i < leaders) for i in range(3)]
+    assert messages_of("application_t2", {**VALID["application_t2"], "team": team}) == {
+        "team": ["团队中须有且只有一名团队带头人"]
+    }
+
+
+def test_small_team_is_left_to_the_eligibility_table() -> None:
+    data = {**VALID["application_t2"], "team": [member(leader=True), member("顾问", role="advisor")]}
+    assert len(forms.load("application_t2", data)["team"]) == 2
+
+
+def test_enterprise_facts_may_be_false_and_credit_code_is_normalised() -> None:
+    enterprise = {**ENTERPRISE, "credit_code": "91450200ma5k abcd1x", "office_in_guangxi": False}
+    enterprise.update(operating_normally=False, leader_is_legal_rep="否", leader_is_largest_shareholder=False)
+    result = forms.load("application_t4", application(enterprise=enterprise))["enterprise"]
+    assert result["credit_code"] == "91450200MA5KABCD1X"
+    assert [result[k] for k in ("office_in_guangxi", "operating_normally", "leader_is_legal_rep")] == [
+        False
+    ] * 3
+
+
+def test_bad_credit_code_is_rejected() -> None:
+    enterprise = {**ENTERPRISE, "credit_code": "9145-0200"}
+    assert messages_of("application_t4", application(enterprise=enterprise)) == {
+        "enterprise": {"credit_code": ["统一社会信用代码应为18位数字或大写字母"]}
+    }
+
+
+def test_partial_accepts_an_incomplete_application_but_not_bad_values() -> None:
+    draft = {"title": "草稿", "summary": "", "team": [{"name": "张伟"}]}
+    assert forms.load("application_t5", draft, partial=True) == {"title": "草稿", "team": [{"name": "张伟"}]}
+    assert messages_of("application_t5", {"city": "北京市"}, partial=True) == {
+        "city": ["所选项不在可选范围内"]
+    }
+    assert messages_of("application_t5", {"title": "草稿"}, partial=False)["city"] == [REQUIRED]
+
+
+@pytest.mark.parametrize(
+    ("form_key", "field", "good", "bad"),
+    [
+        ("application_t1", "jiebang_problem_id", 7, 8),
+        ("application_t2", "partner_institution_id", 3, 4),
+        ("expert_assignment", "experts", [11, 12, 13, 14, 15], [11, 12, 13, 14, 99]),
+    ],
+)
+def test_dynamic_choices_reject_values_outside_them(form_key: str, field: str, good: Any, bad: Any) -> None:
+    allowed = [7, 3, 11, 12, 13, 14, 15]
+    context = FormContext(choices={field: allowed})
+    assert forms.load(form_key, {**VALID[form_key], field: good}, context)[field] == good
+    assert messages_of(form_key, {**VALID[form_key], field: bad}, context) == {
+        field: ["所选项不在可选范围内"]
+    }
+    assert forms.load(form_key, {**VALID[form_key], field: bad})[field] == bad
+
+
+def test_dynamic_choice_without_options_still_checks_the_type() -> None:
+    assert messages_of("application_t1", {**VALID["application_t1"], "jiebang_problem_id": "第七题"}) == {
+        "jiebang_problem_id": ["须为整数"]
+    }
+
+
+def test_dynamic_choices_accept_value_label_pairs() -> None:
+    context = FormContext(choices={"jiebang_problem_id": [(7, "高端铝材轻量化"), (9, "糖料蔗机械化")]})
+    assert forms.load("application_t1", VALID["application_t1"], context)["jiebang_problem_id"] == 7
+
+
+def test_recommendation_opinion_required_on_return_or_reject() -> None:
+    for decision in ("return", "reject"):
+        assert messages_of("recommendation", {"decision": decision}) == {
+            "opinion": ["退回修改或不通过时须填写审核意见"]
+        }
+    assert (
+        forms.load("recommendation", {"decision": "return", "opinion": "补充合作协议"})["opinion"]
+        == "补充合作协议"
+    )
+
+
+def test_formal_review_cannot_approve_an_ineligible_application() -> None:
+    ineligible = FormContext(task_data={"eligible": False, "eligibility_reason": "核心成员少于3人"})
+    assert messages_of("formal_review", {"decision": "approve"}, ineligible) == {
+        "decision": ["资格审查未通过的申报不能通过形式审查：核心成员少于3人"]
+    }
+    no_reason = FormContext(task_data={"eligible": False})
+    assert messages_of("formal_review", {"decision": "approve"}, no_reason) == {
+        "decision": ["资格审查未通过的申报不能通过形式审查"]
+    }
+    assert forms.load("formal_review", {"decision": "reject", "opinion": "不符合条件"}, ineligible)
+    for task_data in ({"eligible": True}, {}, {"eligible": None}):
+        assert forms.load("formal_review", {"decision": "approve"}, FormContext(task_data=task_data))
+
+
+def test_formal_review_returns_only_once() -> None:
+    data = {"decision": "return", "opinion": "补充材料", "correction_days": 5}
+    assert forms.load("formal_review", data, FormContext(task_data={"formal_returns": 0})) == data
+    assert messages_of("formal_review", data, FormContext(task_data={"formal_returns": 1})) == {
+        "decision": ["已退回修改过一次，不能再次退回"]
+    }
+    assert forms.load("formal_review", {"decision": "approve"}, FormContext(task_data={"formal_returns": 1}))
+
+
+def test_expert_assignment_count_and_distinct() -> None:
+    assert messages_of("expert_assignment", {"experts": [1, 2, 3]}) == {
+        "experts": ["须选择 5 位评审专家，当前选择了 3 位"]
+    }
+    three = FormContext(task_data={"expert_count": 3})
+    assert forms.load("expert_assignment", {"experts": [1, 2, 3]}, three) == {"experts": [1, 2, 3]}
+    assert messages_of("expert_assignment", {"experts": [1, 2, 2]}, three) == {
+        "experts": ["不能重复选择同一项"]
+    }
+
+
+def test_expert_replacement_matches_conflicted_and_uses_expert_choices() -> None:
+    context = FormContext(task_data={"conflicted": [3, 4]}, choices={"experts": [21, 22, 23]})
+    assert forms.load("expert_replacement", {"replacements": [21, 22]}, context) == {"replacements": [21, 22]}
+    assert messages_of("expert_replacement", {"replacements": [21]}, context) == {
+        "replacements": ["须补选 2 位专家，当前选择了 1 位"]
+    }
+    assert messages_of("expert_replacement", {"replacements": [21, 3]}, context) == {
+        "replacements": ["所选项不在可选范围内"]
+    }
+
+
+def test_expert_score_conflict_rules() -> None:
+    assert forms.load("expert_score", {"conflict": True, "conflict_reason": "与申报单位同单位"}) == {
+        "conflict": True,
+        "conflict_reason": "与申报单位同单位",
+    }
+    assert messages_of("expert_score", {"conflict": True}) == {
+        "conflict_reason": ["声明回避时须填写回避原因"]
+    }
+    assert messages_of("expert_score", {"conflict": False}) == {
+        "score": ["不回避时须填写评分"],
+        "comment": ["不回避时须填写评审意见"],
+    }
+
+
+def test_award_needs_funding_when_approved() -> None:
+    assert messages_of("award_decision", {"decision": "approve"}) == {
+        "funding_wan": ["同意立项时须填写资助经费"]
+    }
+    assert forms.load("award_decision", {"decision": "reject", "opinion": "评分靠后"})["decision"] == "reject"
+
+
+def test_objection_review_only_approve_or_reject() -> None:
+    data = {**VALID["objection_review"], "decision": "return"}
+    assert messages_of("objection_review", data) == {"decision": ["所选项不在可选范围内"]}
+
+
+def test_midterm_review_decisions() -> None:
+    data = {"decision": "rectify", "opinion": "进度滞后", "rectify_days": 30}
+    assert forms.load("midterm_review", data) == data
+    assert messages_of("midterm_review", {**data, "decision": "extend"}) == {
+        "decision": ["所选项不在可选范围内"]
+    }
+    assert messages_of("midterm_review", {**data, "rectify_days": 4}) == {
+        "rectify_days": ["须在 5 到 60 之间"]
+    }
+
+
+def test_acceptance_rectify_and_extend_only_once() -> None:
+    rectify = {"decision": "rectify", "opinion": "补充测试报告"}
+    extend = {"decision": "extend", "opinion": "设备延迟到货", "extension_months": 6}
+    once = FormContext(task_data={"acceptance_rectifications": 1, "acceptance_extensions": 1})
+    assert forms.load("acceptance_review", rectify)["decision"] == "rectify"
+    assert forms.load("acceptance_review", extend)["extension_months"] == 6
+    assert messages_of("acceptance_review", rectify, once) == {"decision": ["验收整改只能一次"]}
+    assert messages_of("acceptance_review", extend, once) == {"decision": ["只能延期一次"]}
+    assert (
+        forms.load("acceptance_review", {"decision": "reject", "opinion": "未完成指标"}, once)["decision"]
+        == "reject"
+    )
+
+
+def test_acceptance_extension_needs_months() -> None:
+    data = {"decision": "extend", "opinion": "设备延迟到货"}
+    assert messages_of("acceptance_review", data) == {"extension_months": ["选择延期时须填写延期期限"]}
+    assert messages_of("acceptance_review", {**data, "extension_months": 13}) == {
+        "extension_months": ["须在 1 到 12 之间"]
+    }
+
+
+def test_objection_contact_is_optional() -> None:
+    assert (
+        forms.load("objection", {"content": "业绩不实", "contact": "13800000000"})["contact"] == "13800000000"
+    )
+
+
+@pytest.mark.parametrize("form_key", sorted(VALID))
+def test_json_schema_has_chinese_titles(form_key: str) -> None:
+    schema = forms.json_schema(form_key)
+    assert schema["type"] == "object"
+    assert schema["title"] == forms.title(form_key)
+    assert CJK.search(schema["title"])
+    assert schema["properties"]
+    for name, prop in schema["properties"].items():
+        assert CJK.search(prop["title"]), name
+    json.dumps(schema)
+
+
+def test_json_schema_details() -> None:
+    schema = forms.json_schema("application_t4")
+    team_item = schema["properties"]["team"]["items"]
+    assert team_item["properties"]["role"]["enum"] == ["core", "advisor"]
+    assert team_item["properties"]["role"]["x-enum-labels"] == ["核心成员", "顾问"]
+    assert schema["properties"]["enterprise"]["properties"]["founded_on"] == {
+        "type": "string",
+        "format": "date",
+        "title": "成立日期",
+    }
+    assert "enterprise" in schema["required"] and schema["additionalProperties"] is False
+    review = forms.json_schema("formal_review")
+    assert review["properties"]["correction_days"]["default"] == 10
+    assert review["required"] == ["decision"]
+    assert (
+        forms.json_schema("expert_replacement")["properties"]["replacements"]["x-choices-from"] == "experts"
+    )
+
+
+def test_json_schema_is_a_fresh_copy() -> None:
+    forms.json_schema("objection")["properties"].clear()
+    assert forms.json_schema("objection")["properties"]
+
+
+def test_fields_of_describes_kinds_choices_and_nesting() -> None:
+    context = FormContext(choices={"jiebang_problem_id": [(7, "高端铝材轻量化")]})
+    infos = {info.name: info for info in forms.fields_of("application_t1", context)}
+    assert {name: info.kind for name, info in infos.items()} == {
+        "title": "string",
+        "summary": "text",
+        "field": "choice",
+        "city": "choice",
+        "budget_wan": "number",
+        "duration_months": "integer",
+        "team": "list",
+        "jiebang_problem_id": "choice",
+        "jiebang_kind": "choice",
+    }
+    assert infos["title"].label == "申报名称" and infos["title"].required
+    assert infos["jiebang_problem_id"].choices == [(7, "高端铝材轻量化")]
+    assert infos["jiebang_kind"].choices == [("breakthrough", "技术攻关类"), ("transformation", "成果转化类")]
+    assert len(infos["city"].choices) == 14
+    team = {info.name: info.kind for info in infos["team"].fields}
+    assert team == {
+        "name": "string",
+        "role": "choice",
+        "is_leader": "boolean",
+        "title": "string",
+        "institution": "string",
+        "region": "choice",
+    }
+
+
+def test_fields_of_other_kinds_and_defaults() -> None:
+    t4 = {info.name: info for info in forms.fields_of("application_t4")}
+    assert t4["enterprise"].kind == "object"
+    assert {info.name: info.kind for info in t4["enterprise"].fields}["founded_on"] == "date"
+    review = {info.name: info for info in forms.fields_of("formal_review")}
+    assert (review["correction_days"].default, review["correction_days"].required) == (10, False)
+    assert review["decision"].choices == [("approve", "通过"), ("return", "退回修改"), ("reject", "不通过")]
+    experts = forms.fields_of("expert_assignment")[0]
+    assert (experts.kind, experts.choices_key, experts.choices) == ("multi_choice", "experts", [])
+
+
+def test_decision_fields_use_the_shared_values() -> None:
+    allowed = {"approve", "return", "reject", "rectify", "terminate", "extend"}
+    keyed = [key for key in forms.form_keys() if "decision" in forms.json_schema(key)["properties"]]
+    assert len(keyed) == 6
+    for key in keyed:
+        assert set(forms.json_schema(key)["properties"]["decision"]["enum"]) <= allowed
+
+
+@pytest.mark.parametrize("call", [forms.title, forms.json_schema, forms.fields_of])
+def test_unknown_form_key_raises_key_error(call: Any) -> None:
+    with pytest.raises(KeyError):
+        call("no_such_form")
+
+
+def test_unknown_form_key_on_load_and_has_form() -> None:
+    with pytest.raises(KeyError):
+        forms.load("no_such_form", {})
+    assert not forms.has_form("no_such_form")
+    assert forms.has_form("application_t3")
+    assert forms.title("application_t1") == "团队申报书（揭榜制项目）"
+
+
+@pytest.mark.parametrize("form_key", sorted(VALID))
+def test_all_messages_are_chinese(form_key: str) -> None:
+    for message in leaf_messages(messages_of(form_key, {"x": 1})):
+        assert CJK.search(message), message

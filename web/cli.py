@@ -1,0 +1,121 @@
+"""The `rootball` command line."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from engine import repository
+from engine.db import make_engine, make_sessionmaker
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _read(paths: tuple[str, ...]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.update(repository.read_folder(path))
+        else:
+            files[str(path)] = path.read_bytes()
+    return files
+
+
+@click.group(help="Rootball — 广西“带土移植”引育计划业务系统")
+def main() -> None:
+    """Entry point."""
+
+
+@main.command(help="创建或升级数据库结构，部署随系统发布的流程，写入基础数据（可重复执行）")
+def init() -> None:
+    from engine.seed import init as run_init
+
+    for line in run_init(make_engine()) or ["流程均已是最新版本"]:
+        click.echo(f"已部署 {line}" if " v" in line else line)
+    click.echo("初始化完成")
+
+
+@main.command(help="init，并创建演示用户、申报批次和若干处于不同阶段的申报（可重复执行）")
+def demo() -> None:
+    from engine.seed import demo as run_demo
+    from engine.seed import demo_password
+
+    result = run_demo(make_engine())
+    click.echo(f"演示账号（密码 {demo_password()}）：{', '.join(result['users'])}")
+    for line in result["applications"]:
+        click.echo(line)
+
+
+@main.command(help="校验 BPMN/DMN 文件，不部署；有问题时逐条输出 FILE:LINE: ELEMENT_ID: message 并以 1 退出")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(files: tuple[str, ...]) -> None:
+    problems = repository.validate(_read(files))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        sys.exit(1)
+    click.echo(f"{len(files)} 个文件校验通过")
+
+
+@main.command(help="校验并部署为新版本；无效时同 validate 输出并以 1 退出")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--note", default="", help="版本说明")
+def deploy(files: tuple[str, ...], note: str) -> None:
+    from engine.errors import InvalidProcess
+
+    sessions = make_sessionmaker(make_engine())
+    try:
+        with sessions.begin() as session:
+            versions = repository.deploy(session, _read(files), note=note)
+            lines = [f"{v.process_key} v{v.version}" for v in versions]
+    except InvalidProcess as e:
+        for problem in e.problems:
+            click.echo(str(problem))
+        sys.exit(1)
+    for line in lines:
+        click.echo(f"已部署 {line}")
+    if not lines:
+        click.echo("没有需要部署的流程")
+
+
+@main.command(help="执行一次调度：到期定时器、提醒、邮件发送；--now 指定“当前时间”")
+@click.option("--now", "now_text", default=None, help="ISO 8601 时间，默认当前时间")
+def tick(now_text: str | None) -> None:
+    from web.ticking import run_tick
+
+    report = run_tick(make_sessionmaker(make_engine()), _parse_now(now_text))
+    click.echo(json.dumps(report, ensure_ascii=False))
+
+
+@main.command(help="启动 Web 服务（gunicorn，多进程）")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=3, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    from web.serving import serve as run_serve
+
+    run_serve(host, port, workers)
+
+
+@main.command(help="运行调度器直到停止（PostgreSQL 上多个调度器中只有一个处于工作状态）")
+@click.option("--interval", type=float, default=None,
+              help="每轮调度间隔秒数，默认 60（或 ROOTBALL_SCHEDULER_INTERVAL）")
+@click.option("--lock-retry", type=float, default=None,
+              help="备用调度器争取主锁的间隔秒数，默认 15（或 ROOTBALL_SCHEDULER_LOCK_RETRY）")
+@click.option("--now", "now_text", default=None, help="让调度器时钟从该 ISO 8601 时间起走（演练用）")
+def scheduler(interval: float | None, lock_retry: float | None, now_text: str | None) -> None:
+    from engine.scheduling import SchedulerSettings
+    from web.ticking import run_forever
+
+    defaults = SchedulerSettings.from_env()
+    settings = SchedulerSettings(interval or defaults.interval, lock_retry or defaults.lock_retry)
+    run_forever(make_engine(), settings, _parse_now(now_text))

@@ -1,0 +1,66 @@
+"""The one place that maps engine errors to HTTP: HTML pages or JSON, by path and Accept."""
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import Conflict, EngineError, FormInvalid, InvalidProcess, NotAllowed, NotFound, ProcessError
+from web import db
+
+STATUS: list[tuple[type[EngineError], int]] = [
+    (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
+    (ProcessError, 500),
+]
+
+
+def status_of(error: EngineError) -> int:
+    """HTTP status of an engine error."""
+    return next((code for cls, code in STATUS if isinstance(error, cls)), 400)
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def payload(error: EngineError) -> dict[str, object]:
+    """The JSON body for an engine error."""
+    body: dict[str, object] = {"error": str(error) or type(error).__name__}
+    if isinstance(error, FormInvalid):
+        body["errors"] = error.errors
+    if isinstance(error, InvalidProcess):
+        body["errors"] = [p.as_dict() for p in error.problems]
+    return body
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError) -> ResponseReturnValue:
+        code = status_of(error)
+        if wants_json():
+            return jsonify(payload(error)), code
+        if code in (409, 422) and request.referrer:
+            flash(str(error), "danger")
+            return redirect(request.referrer)
+        return render_template("error.html", code=code, message=str(error)), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        if wants_json():
+            return jsonify({"error": error.description}), code
+        return render_template("error.html", code=code, message=error.description), code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error")
+        db.session().rollback()
+        if wants_json():
+            return jsonify({"error": "服务器内部错误"}), 500
+        return render_template("error.html", code=500, message="服务器内部错误，请稍后重试"), 500
