@@ -79,8 +79,8 @@ def new_row(instance: ProcessInstance, task: Task, now: datetime) -> HumanTask:
 
 def sync(
     session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
-) -> tuple[list[HumanTask], list[HumanTask]]:
-    """Make the instance's open rows match its ready user tasks; returns (created, cancelled)."""
+) -> tuple[list[HumanTask], list[HumanTask], int]:
+    """Make the instance's open rows match its ready user tasks; returns (created, cancelled, open count)."""
     now = utcnow()
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
     open_rows = session.scalars(
@@ -96,7 +96,7 @@ def sync(
     created = [new_row(instance, task, now) for guid, task in ready.items() if guid not in known]
     session.add_all(created)
     session.flush()
-    return created, cancelled
+    return created, cancelled, len(ready)
 
 
 def _group_filter(user: User) -> Any:

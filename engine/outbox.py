@@ -38,7 +38,7 @@ INTERRUPTED = "发送过程中调度器中断，无法确定服务器是否已�
 
 @dataclass
 class DrainReport:
-    """What one outbox run did."""
+    """What one outbox run did; `errors` keeps the first few messages for the log line."""
 
     sent: int = 0
     retrying: int = 0
@@ -46,6 +46,11 @@ class DrainReport:
     uncertain: int = 0
     disabled: bool = False
     errors: list[str] = field(default_factory=list)
+
+    def error(self, text: str) -> None:
+        """Note one delivery problem (the first ten are kept)."""
+        if len(self.errors) < 10:
+            self.errors.append(text)
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ def claim(sessions: sessionmaker[Session], now: datetime, settings: MailSettings
                        OutboxEmail.subject, OutboxEmail.body))
     with sessions.begin() as session:
         rows = session.execute(stmt, execution_options={"synchronize_session": False}).all()
-    return sorted((Claim(*row) for row in rows), key=lambda c: c.id)
+    # Mail that has failed before goes after fresh mail, so one bad row cannot hold up the rest.
+    return sorted((Claim(*row) for row in rows), key=lambda c: (c.attempts, c.id))
 
 
 def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime | None = None) -> DrainReport:
@@ -148,7 +154,7 @@ def _deliver(sessions: sessionmaker[Session], mailer: SmtpMailer, item: Claim, s
     except DeliveryInDoubt as e:
         _transition(sessions, item, ("sending",), state="uncertain", last_error=str(e))
         report.uncertain += 1
-        report.errors.append(f"{item.message_id}: {e}")
+        report.error(f"{item.message_id}: {e}")
         return True
     except DeliveryFailed as e:
         give_up = e.permanent or item.attempts >= settings.max_attempts
@@ -158,7 +164,7 @@ def _deliver(sessions: sessionmaker[Session], mailer: SmtpMailer, item: Claim, s
             report.failed += 1
         else:
             report.retrying += 1
-        report.errors.append(f"{item.message_id}: {e}")
+        report.error(f"{item.message_id}: {e}")
         return not e.connection
     _transition(sessions, item, ("sending", "uncertain"), state="sent", sent_at=utcnow(), last_error=None)
     report.sent += 1

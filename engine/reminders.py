@@ -1,6 +1,6 @@
 """Reminders about open tasks, counted in Chinese working days, each (task, kind) at most once ever.
 
-Kinds and when they are queued (only on working days; dates are China dates):
+Kinds and when they are queued (on working days from 08:00 China time; dates are China dates):
 
 - `before_due` — the due day is 1 to 3 working days away (so on the third working day before it,
   or on the first pass after that); not for tasks that had 3 working days or fewer from the start.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +33,7 @@ KINDS = ("before_due", "due_today", "overdue", "escalation")
 BEFORE_DUE_DAYS = 3
 ESCALATE_AFTER_DAYS = 3
 BATCH = 500
+SEND_FROM = time(8, 0)  # China time: reminders arrive in the morning of a working day, not at midnight
 _WEEKDAYS = "一二三四五六日"
 
 
@@ -62,9 +63,9 @@ class People:
 
 
 def windows(now: datetime) -> dict[str, list[ColumnElement[bool]]]:
-    """For each kind due at `now`, the conditions on `human_task.due_at`; empty on days off."""
+    """For each kind due at `now`, the conditions on `human_task.due_at`; empty on days off and before 08:00."""
     today = calendar.china_date(now)
-    if not calendar.is_working_day(today):
+    if now.astimezone(calendar.CHINA).time() < SEND_FROM or not calendar.is_working_day(today):
         return {}
     tomorrow = calendar.start_of_day_utc(today + timedelta(days=1))
     horizon = calendar.start_of_day_utc(calendar.add_working_days(today, BEFORE_DUE_DAYS) + timedelta(days=1))

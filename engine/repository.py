@@ -15,7 +15,7 @@ from engine.models import ProcessVersion, utcnow
 from engine.validation import closure, parse_upload
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
-_CACHE: OrderedDict[int, SpecPair] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int], SpecPair] = OrderedDict()
 _CACHE_SIZE = 64
 
 
@@ -93,6 +93,8 @@ def deploy(
         )
         session.add(version)
         session.flush()
+        # Ids restart in every fresh database: never serve a spec cached under a reused id.
+        _CACHE.pop(_cache_key(session, version.id), None)
         audit.record(session, "deploy", actor_id=actor_id, task_name=f"{root} v{number}",
                      data={"files": sorted(bundle), "note": note})
         versions.append(version)
@@ -108,17 +110,23 @@ def read_folder(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _cache_key(session: Session, version_id: int) -> tuple[str, int]:
+    bind = session.get_bind()
+    return str(bind.engine.url), version_id
+
+
 def specs(session: Session, version_id: int) -> SpecPair:
     """The parsed spec objects of a version, deserialized once per process and cached."""
-    pair = _CACHE.get(version_id)
+    key = _cache_key(session, version_id)
+    pair = _CACHE.get(key)
     if pair is not None:
-        _CACHE.move_to_end(version_id)
+        _CACHE.move_to_end(key)
         return pair
     version = session.get(ProcessVersion, version_id)
     if version is None:
         raise NotFound(f"流程版本 {version_id} 不存在")
     pair = serialization.load_specs(version.spec_json)
-    _CACHE[version_id] = pair
+    _CACHE[key] = pair
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return pair

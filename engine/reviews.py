@@ -42,7 +42,7 @@ def conflicts(expert: User, app: Application) -> bool:
     return bool(expert.organization and app.city and expert.organization.city == app.city)
 
 
-def choices(session: Session, field_names: set[str], app: Application | None) -> dict[str, list[Any]]:
+def choices(session: Session, field_names: frozenset[str] | set[str], app: Application | None) -> dict[str, list[Any]]:
     """Allowed values of the database-backed choice fields a form has."""
     result: dict[str, list[Any]] = {}
     if "jiebang_problem_id" in field_names:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -48,7 +49,7 @@ from engine.models import (
     utcnow,
 )
 from engine.scripting import make_script_engine
-from engine.timing import next_timer_at
+from engine.timing import next_timer_of
 
 T = TypeVar("T")
 
@@ -122,14 +123,31 @@ class Runtime:
         finally:
             session.close()
 
-    def _load(self, session: Session, instance_id: int) -> Loaded:
+    def _load(self, session: Session, instance_id: int, catch_up: bool = True) -> Loaded:
+        """Restore an instance; with `catch_up`, timers already due fire first, so every command
+        acts on the state as of now even when the scheduler lags (a deadline that passed wins)."""
         instance = session.get(ProcessInstance, instance_id)
         if instance is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         workflow = self.store.load(session, instance)
         workflow.script_engine = make_script_engine()
         app = session.get(Application, instance.application_id) if instance.application_id else None
-        return Loaded(session, instance, workflow, app)
+        loaded = Loaded(session, instance, workflow, app)
+        if catch_up and instance.next_timer_at is not None and instance.next_timer_at <= utcnow():
+            self._catch_up(loaded)
+        return loaded
+
+    def _catch_up(self, loaded: Loaded) -> bool:
+        """Fire the instance's due timers and audit each; True when any fired."""
+        before = _waiting_timer_ids(loaded.workflow)
+        self._steps(loaded.workflow, loaded.workflow.refresh_timers)
+        fired = before - _waiting_timer_ids(loaded.workflow)
+        for task_id in fired:
+            task = loaded.workflow.get_task_from_id(task_id)
+            audit.record(loaded.session, "timer_fired", instance_id=loaded.instance.id,
+                         application_id=loaded.instance.application_id,
+                         task_name=task.task_spec.bpmn_id if task else None)
+        return bool(fired)
 
     def _steps(self, workflow: BpmnWorkflow, action: Callable[[], T]) -> T:
         try:
@@ -145,10 +163,9 @@ class Runtime:
         state_json = self.store.dump(workflow)
         instance.state_json = state_json
         instance.serializer_version = serialization.SERIALIZER_VERSION
-        instance.next_timer_at = None if workflow.is_completed() else next_timer_at(_json(state_json))
-        created, cancelled = inbox.sync(session, instance, workflow)
-        instance.status = "complete" if workflow.is_completed() else ("running" if created or _has_open(
-            session, instance.id) else "waiting")
+        instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
+        created, cancelled, still_open = inbox.sync(session, instance, workflow)
+        instance.status = "complete" if workflow.is_completed() else ("running" if still_open else "waiting")
         reviews.record_assigned(session, created)
         for row in cancelled:
             audit.record(session, "task_cancelled", actor_id=actor_id, instance_id=instance.id,
@@ -176,7 +193,7 @@ class Runtime:
         summary.update({k: data[k] for k in SUMMARY_FIELDS if k in data})
         if summary != (app.summary or {}):
             app.summary = summary
-        if isinstance(data.get("title"), str) and data["title"] and app.stage == "application":
+        if isinstance(data.get("title"), str) and data["title"]:
             app.title = data["title"]
         if isinstance(data.get("city"), str) and data["city"]:
             app.city = data["city"]
@@ -284,7 +301,7 @@ class Runtime:
                        app: Application | None) -> dict[str, Any]:
         if not row.form_key:
             return {}
-        names = {f.name for f in forms.fields_of(row.form_key)}
+        names = _field_names(row.form_key)
         context = forms.FormContext(task_data=dict(task.data), choices=reviews.choices(session, names, app))
         try:
             return forms.load(row.form_key, data, context)
@@ -429,17 +446,10 @@ class Runtime:
                            ProcessInstance.status.in_(TIMED_STATUSES))
                     .with_for_update(skip_locked=True)) is None:
                 return False
-            loaded = self._load(session, instance_id)
-            before = _waiting_timer_ids(loaded.workflow)
-            self._steps(loaded.workflow, loaded.workflow.refresh_timers)
-            fired = before - _waiting_timer_ids(loaded.workflow)
-            for task_id in fired:
-                task = loaded.workflow.get_task_from_id(task_id)
-                audit.record(session, "timer_fired", instance_id=instance_id,
-                             application_id=loaded.instance.application_id,
-                             task_name=task.task_spec.bpmn_id if task else None)
+            loaded = self._load(session, instance_id, catch_up=False)
+            fired = self._catch_up(loaded)
             self._save(loaded, None)
-            return bool(fired)
+            return fired
 
     def fire_due_timers(self, now: datetime | None = None) -> list[int]:
         """Fire every due timer, one instance per transaction; returns the instances that moved."""
@@ -501,20 +511,17 @@ def _waiting_timer_ids(workflow: BpmnWorkflow) -> set[UUID]:
             if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)}
 
 
-def _has_open(session: Session, instance_id: int) -> bool:
-    return session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id,
-                                                     HumanTask.state == "open").limit(1)) is not None
+@lru_cache(maxsize=256)
+def _field_names(form_key: str) -> frozenset[str]:
+    return frozenset(f.name for f in forms.fields_of(form_key))
+
+
 
 
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
-def _json(text: str) -> dict[str, Any]:
-    import json
-
-    value: dict[str, Any] = json.loads(text)
-    return value
 
 
 __all__ = ["APPLICATION_STATUSES", "Runtime", "WorkflowException", "current_data"]

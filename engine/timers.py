@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
@@ -37,16 +38,21 @@ def fire_due(runtime: Runtime, now: datetime) -> TimerReport:
             except EngineError as e:
                 mark_failed(runtime.sessions, instance_id, str(e))
                 report.failures.append({"instance_id": instance_id, "error": str(e)})
+            except OperationalError as e:
+                # A deadlock with a user's command or a dropped connection: the timer stays due and
+                # the next pass tries again.
+                report.failures.append({"instance_id": instance_id, "error": str(e.orig), "transient": True})
     return report
 
 
 def mark_failed(sessions: sessionmaker[Session], instance_id: int, message: str) -> None:
     """Take an instance whose timer cannot run out of the timer queue until an administrator retries it."""
     with sessions.begin() as session:
-        application_id = session.scalar(select(ProcessInstance.application_id).where(ProcessInstance.id == instance_id))
+        # Write first: on SQLite a transaction that reads before it writes can lose to a concurrent writer.
         session.execute(
             update(ProcessInstance).where(ProcessInstance.id == instance_id)
             .values(status="error", error=message, lock_version=ProcessInstance.lock_version + 1)
             .execution_options(synchronize_session=False))
+        application_id = session.scalar(select(ProcessInstance.application_id).where(ProcessInstance.id == instance_id))
         audit.record(session, "timer_failed", instance_id=instance_id, application_id=application_id,
                      data={"error": message})

@@ -72,3 +72,16 @@ def next_timer_at(state: dict[str, Any]) -> datetime | None:
         and (moment := _event_time(task.get("internal_data", {}).get("event_value"))) is not None
     ]
     return min(times) + timedelta(seconds=1) if times else None
+
+
+def next_timer_of(workflow: Any) -> datetime | None:
+    """Earliest due time of the live workflow's WAITING timer tasks (subprocesses included)."""
+    from SpiffWorkflow.util.task import TaskState
+
+    times = [
+        moment
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+        and (moment := _event_time(task.internal_data.get("event_value"))) is not None
+    ]
+    return min(times) + timedelta(seconds=1) if times else None

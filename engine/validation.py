@@ -105,6 +105,12 @@ def _check_xml(name: str, data: bytes, locator: Locator) -> list[Problem]:
         if lane.get("name") not in LANE_ROLES:
             problems.append(Problem(name, lane.sourceline, lane.get("id", ""),
                                     f"未知泳道“{lane.get('name')}”，泳道名必须是角色：{', '.join(sorted(LANE_ROLES))}"))
+    subprocesses = {node.get("id") for node in root.iter(f"{{{BPMN_NS}}}subProcess")}
+    for ref in root.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+        if (ref.text or "").strip() in subprocesses:
+            # SpiffWorkflow would silently move every task inside into this lane.
+            problems.append(Problem(name, ref.sourceline, (ref.text or "").strip(),
+                                    "嵌入子流程不能放在泳道内（其中的任务会全部归入该泳道），请将其移出泳道"))
     for flow in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         message = _expression_problem(flow.text or "") if (flow.text or "").strip() else None
         if message:

@@ -23,6 +23,13 @@ FOLDED = frozenset({
 })
 LISTS = frozenset({"incoming", "outgoing", "flowNodeRef"})
 SKIPPED_ATTRIBUTES = frozenset({"id", "type"})
+# BPMN's default attribute values: editors write or omit them freely, so written-as-default equals absent.
+DEFAULTS = {
+    "cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false", "startQuantity": "1",
+    "completionQuantity": "1", "parallelMultiple": "false", "isClosed": "false", "gatewayDirection": "Unspecified",
+    "instantiate": "false", "triggeredByEvent": "false", "isSequential": "false", "processType": "None",
+    "isImmediate": "true", "implementation": "##unspecified",
+}
 
 
 @dataclass(frozen=True)
@@ -102,17 +109,21 @@ def _facts_into(node: etree._Element, prefix: str, facts: dict[str, str], lists:
         else:
             seen[tag] = seen.get(tag, 0) + 1
             key = f"{prefix}{tag}" + (f"[{seen[tag]}]" if seen[tag] > 1 else "")
-            for attr, value in child.attrib.items():
-                if _local(attr) not in SKIPPED_ATTRIBUTES:
-                    facts[f"{key}@{_local(attr)}"] = value
+            facts.update({f"{key}@{name}": value for name, value in _attributes(child).items()})
             if _text(child):
                 facts[key] = _text(child)
             _facts_into(child, f"{key}.", facts, lists)
 
 
+def _attributes(node: etree._Element) -> dict[str, str]:
+    """An element's meaningful attributes (no id, no xsi:type, no value equal to BPMN's default)."""
+    found = {_local(a): str(v) for a, v in node.attrib.items()}
+    return {a: v for a, v in found.items() if a not in SKIPPED_ATTRIBUTES and DEFAULTS.get(a) != v}
+
+
 def element_facts(node: etree._Element) -> dict[str, str]:
     """The comparable facts of one element: attributes, extension properties, texts, flows."""
-    facts = {_local(a): v for a, v in node.attrib.items() if _local(a) not in SKIPPED_ATTRIBUTES}
+    facts = _attributes(node)
     lists: dict[str, list[str]] = {}
     _facts_into(node, "", facts, lists)
     facts.update({name: ", ".join(sorted(values)) for name, values in lists.items()})

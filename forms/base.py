@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,8 @@ from marshmallow import Schema, ValidationError, post_load, pre_load
 from marshmallow.types import StrSequenceOrSet
 
 from forms.inputs import NOT_IN_CHOICES, REQUIRED
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Errors = dict[str, list[str]]
 
@@ -118,7 +121,8 @@ class FormSchema(Schema):
             if name in self.load_fields and _is_blank(value):
                 continue
             if isinstance(value, str):
-                value = value.strip()
+                # Control characters (NUL above all) are never text a person typed; PostgreSQL refuses NUL.
+                value = _CONTROL_CHARS.sub("", value).strip()
             elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = value.isoformat()
             cleaned[name] = value

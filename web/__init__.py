@@ -27,13 +27,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = default_url()
 
-    from web import auth, db, errors, home
+    from web import admin, api, applications, auth, dashboard, db, errors, home, inbox, review, vendor
     from web.extensions import csrf
 
     db.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     errors.register(app)
-    for area in (auth, home):
+    for area in (auth, home, inbox, applications, review, admin, dashboard, vendor):
         app.register_blueprint(area.bp)
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(api.bp)
     return app

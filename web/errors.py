@@ -27,6 +27,17 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+HTTP_MESSAGES = {400: "请求无效", 401: "请先登录", 403: "您无权访问", 404: "页面或资源不存在", 405: "不支持此请求方法",
+                 413: "上传的内容过大", 429: "请求过于频繁，请稍后再试"}
+
+
+def describe(error: HTTPException) -> str:
+    """The error's own message, or a Chinese one in place of werkzeug's English default."""
+    if error.description and error.description != type(error).description:
+        return error.description
+    return HTTP_MESSAGES.get(error.code or 500, "请求出错")
+
+
 def payload(error: EngineError) -> dict[str, object]:
     """The JSON body for an engine error."""
     body: dict[str, object] = {"error": str(error) or type(error).__name__}
@@ -54,8 +65,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if wants_json():
-            return jsonify({"error": error.description}), code
-        return render_template("error.html", code=code, message=error.description), code
+            return jsonify({"error": describe(error)}), code
+        return render_template("error.html", code=code, message=describe(error)), code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> ResponseReturnValue:

@@ -63,6 +63,19 @@ def test_publicity_crosses_national_day_with_make_up_day(runtime: Runtime) -> No
     assert lc.status() == ("awarded", "contract")
 
 
+def test_due_dates_count_chinese_working_days(runtime: Runtime) -> None:
+    lc = Lifecycle(runtime, "T4")
+    with at(china(2025, 9, 26, 15, 0)):  # Friday before National Day; Sunday 9-28 is a make-up working day
+        lc.apply()
+    row = lc.play.task(lc.app_id, "recommendation")  # dueIn P5WD
+    assert row.due_at == china(2025, 10, 10, 23, 59, 59)
+    assert row.candidate_role == "recommender" and row.scope == "柳州市"
+    with at(china(2025, 9, 26, 15, 0)):
+        lc.recommend()
+    row = lc.play.task(lc.app_id, "formal_review_task")
+    assert row.due_at == china(2025, 10, 10, 23, 59, 59)
+
+
 def test_ineligible_cannot_be_approved_at_formal_review(runtime: Runtime) -> None:
     lc = Lifecycle(runtime, "T4")
     with at(SEP):
@@ -104,7 +117,8 @@ def test_returned_once_and_corrected(runtime: Runtime) -> None:
         assert "decision" in raised.value.errors
         lc.formal("approve")
     assert lc.open() == ["assign_experts"]
-    assert lc.play.application(lc.app_id).title == "补正后的申报" or lc.status()[1] == "expert_review"
+    assert lc.play.application(lc.app_id).title == "补正后的申报"
+    assert lc.status() == ("in_review", "expert_review")
 
 
 def test_returned_and_deadline_missed_is_deemed_withdrawn(runtime: Runtime) -> None:

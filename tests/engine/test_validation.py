@@ -114,6 +114,19 @@ def test_invalid_file_is_rejected_with_location(tmp_path: Path, case: str) -> No
         assert f'id="{element}"' in nearby or f">{element}<" in nearby, (nearby, result.output)
 
 
+def test_embedded_subprocess_in_a_lane_is_rejected() -> None:
+    folder = Path(__file__).resolve().parents[2] / "processes"
+    files = repository.read_folder(folder)
+    track = files["track4_enterprise.bpmn"].decode()
+    first_lane_end = track.index("</bpmn:lane>")
+    files["track4_enterprise.bpmn"] = (
+        track[:first_lane_end] + "<bpmn:flowNodeRef>t4_pre_award</bpmn:flowNodeRef>" + track[first_lane_end:]
+    ).encode()
+    problems = repository.validate(files)
+    hits = [p for p in problems if p.element_id == "t4_pre_award" and p.file == "track4_enterprise.bpmn"]
+    assert hits and hits[0].line, problems
+
+
 def test_invalid_upload_is_never_deployed(runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with runtime.sessions() as session:
         before = session.scalar(select(func.count()).select_from(ProcessVersion))

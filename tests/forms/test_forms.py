@@ -483,3 +483,8 @@ def test_unknown_form_key_on_load_and_has_form() -> None:
 def test_all_messages_are_chinese(form_key: str) -> None:
     for message in leaf_messages(messages_of(form_key, {"x": 1})):
         assert CJK.search(message), message
+
+
+def test_control_characters_are_removed_from_text() -> None:
+    loaded = forms.load("rectification", {"rectification_report": "已整改\x00完毕\x07\n附件见后"})
+    assert loaded["rectification_report"] == "已整改完毕\n附件见后"

@@ -1,0 +1,8 @@
+"""Administration: process versions (modeler, validate, deploy, diff), instance viewer, users, calls."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from web.admin import calls, instances, people, processes  # noqa: E402,F401  (routes register on bp)

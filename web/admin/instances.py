@@ -1,0 +1,57 @@
+"""Process instances: the list per version, and one instance on its own version's diagram."""
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from engine import versions
+from engine.inspect_instance import instance_view
+from engine.models import Application, ProcessInstance, ProcessVersion
+from web import db
+from web.admin import bp
+from web.admin.processes import PROCESS_LABELS, RUNNING
+from web.auth import role_required
+from web.display import STAGE_LABELS
+
+INSTANCE_STATUS = {"running": "运行中", "waiting": "等待中", "complete": "已结束", "withdrawn": "已撤回",
+                   "terminated": "已终止", "error": "出错"}
+LIST_LIMIT = 500
+
+
+@bp.get("/instances")
+@role_required("admin", "officer")
+def instances() -> str:
+    version_id = request.args.get("version_id", type=int)
+    running_only = request.args.get("running") == "1"
+    query = (select(ProcessInstance, ProcessVersion, Application)
+             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+             .outerjoin(Application, Application.id == ProcessInstance.application_id)
+             .order_by(ProcessInstance.id.desc()).limit(LIST_LIMIT))
+    if version_id is not None:
+        query = query.where(ProcessInstance.version_id == version_id)
+    if running_only:
+        query = query.where(ProcessInstance.status.in_(RUNNING))
+    rows = db.session().execute(query).all()
+    return render_template("admin/instances.html", rows=rows, version_id=version_id, running_only=running_only,
+                           statuses=INSTANCE_STATUS, labels=PROCESS_LABELS,
+                           stage_labels=STAGE_LABELS)
+
+
+@bp.get("/instances/<int:instance_id>")
+@role_required("admin", "officer")
+def instance(instance_id: int) -> str:
+    session = db.session()
+    view = instance_view(session, instance_id)
+    found = session.get(ProcessInstance, instance_id)
+    assert found is not None
+    version = session.get(ProcessVersion, view["version_id"])
+    assert version is not None
+    application = session.get(Application, found.application_id) if found.application_id else None
+    files = dict(version.files)
+    current = request.args.get("file") or versions.root_file(files, version.process_key)
+    if current not in files:
+        current = versions.root_file(files, version.process_key)
+    return render_template("admin/instance.html", view=view, instance=found, version=version,
+                           application=application, files=sorted(n for n in files if n.endswith(".bpmn")),
+                           current=current, statuses=INSTANCE_STATUS, stage_labels=STAGE_LABELS,
+                           label=PROCESS_LABELS.get(version.process_key, version.process_key))

@@ -1,0 +1,83 @@
+"""Users and their role grants: list, create, grant, revoke, deactivate."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from engine import accounts
+from engine.errors import FormInvalid
+from engine.models import GUANGXI_CITIES, ROLES, Organization, User
+from web import db
+from web.admin import bp
+from web.admin.common import command, flash_invalid
+from web.auth import me, role_required
+
+
+@bp.get("/users")
+@role_required("admin")
+def users() -> str:
+    session = db.session()
+    people = session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
+    organizations = session.scalars(select(Organization).order_by(Organization.name)).all()
+    return render_template("admin/users.html", people=people, organizations=organizations, roles=ROLES,
+                           role_labels=accounts.ROLE_LABELS, cities=GUANGXI_CITIES)
+
+
+def _back() -> Response:
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users")
+@role_required("admin")
+def create_user() -> Response:
+    form = request.form
+    role = form.get("role", "")
+    try:
+        with command() as session:
+            user = accounts.create_user(
+                session, username=form.get("username", ""), display_name=form.get("display_name", ""),
+                password=form.get("password", ""), email=form.get("email"),
+                organization_id=form.get("organization_id", type=int), actor_id=me().id)
+            if role:
+                accounts.grant_role(session, user.id, role, form.get("scope"), actor_id=me().id)
+            username = user.username
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash(f"已创建用户 {username}", "info")
+    return _back()
+
+
+@bp.post("/users/<int:user_id>/grants")
+@role_required("admin")
+def grant(user_id: int) -> Response:
+    try:
+        with command() as session:
+            accounts.grant_role(session, user_id, request.form.get("role", ""), request.form.get("scope"),
+                                actor_id=me().id)
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash("已授予角色", "info")
+    return _back()
+
+
+@bp.post("/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@role_required("admin")
+def revoke(user_id: int, grant_id: int) -> Response:
+    with command() as session:
+        accounts.revoke_role(session, user_id, grant_id, actor_id=me().id)
+    flash("已撤销角色", "info")
+    return _back()
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required("admin")
+def set_active(user_id: int) -> Response:
+    active = request.form.get("active") == "1"
+    with command() as session:
+        user = accounts.set_active(session, user_id, active, actor_id=me().id)
+        username = user.username
+    flash(f"已{'启用' if active else '停用'}用户 {username}", "info")
+    return _back()

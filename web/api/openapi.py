@@ -1,0 +1,102 @@
+"""The OpenAPI 3.1 document, built with apispec from the routes' `operation` entries and their schemas."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.routing import Rule
+
+from web.api import bp
+from web.api import schemas as s
+from web.api.operation import OPERATIONS, Operation, operation
+
+PREFIX = "/api/v1"
+DESCRIPTION = (
+    "广西“带土移植”引育计划业务系统的 JSON 接口。先以 `POST /auth/token` 用用户名和密码换取访问令牌，"
+    "此后每个请求带上 `Authorization: Bearer TOKEN`。错误统一为 `{\"error\": 说明}`；"
+    "数据无效（422）另有 `errors`。对无权查看的申报一律答 404，不透露其是否存在。"
+)
+TAGS = [
+    {"name": "认证", "description": "访问令牌"},
+    {"name": "申报", "description": "申报批次与申报"},
+    {"name": "任务", "description": "待办、领取、办理"},
+    {"name": "流程管理", "description": "流程版本与实例（管理员、科技厅）"},
+    {"name": "统计", "description": "计划进度"},
+]
+AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
+    401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),
+    403: ("您的角色无权执行此操作", s.ErrorSchema),
+    404: ("不存在", s.ErrorSchema),
+    422: ("请求数据无效：errors 为字段名 → 错误信息", s.FieldErrorsSchema),
+}
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "description": "编号",
+             "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}}
+            for _converter, name in _PARAM.findall(rule.rule)]
+
+
+def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
+    wanted: dict[int, tuple[str, Any]] = dict(op.responses)
+    automatic = {401: not op.public, 403: bool(op.roles), 404: has_path_params,
+                 422: op.body is not None or op.query is not None}
+    for code, needed in automatic.items():
+        if needed:
+            wanted.setdefault(code, AUTOMATIC[code])
+    answers: dict[str, Any] = {}
+    for code, (description, schema) in sorted(wanted.items()):
+        answers[str(code)] = {"description": description}
+        if schema is not None:
+            answers[str(code)]["content"] = {"application/json": {"schema": schema}}
+    return answers
+
+
+def _operation(rule: Rule, name: str, op: Operation) -> dict[str, Any]:
+    params = _path_parameters(rule)
+    entry: dict[str, Any] = {"operationId": name, "summary": op.summary, "tags": [op.tag],
+                             "responses": _responses(op, bool(params))}
+    if op.description:
+        entry["description"] = op.description
+    if op.query is not None:
+        params.append({"in": "query", "schema": op.query})
+    if params:
+        entry["parameters"] = params
+    if op.body is not None:
+        media = "multipart/form-data" if op.upload else "application/json"
+        entry["requestBody"] = {"required": op.body_required, "content": {media: {"schema": op.body}}}
+    if op.public:
+        entry["security"] = []
+    return entry
+
+
+def build(app: Flask) -> dict[str, Any]:
+    """The document for every route of the API blueprint."""
+    spec = APISpec(title="Rootball API", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()],
+                   info={"description": DESCRIPTION}, servers=[{"url": PREFIX}], tags=TAGS,
+                   security=[{"bearerAuth": []}])
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
+                                                   "description": "POST /auth/token 得到的访问令牌"})
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(f"{bp.name}."):
+            continue
+        name = rule.endpoint.split(".", 1)[1]
+        op = OPERATIONS[name]  # a route without `operation` fails here, in the tests, not silently
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        path = _PARAM.sub(r"{\2}", rule.rule.removeprefix(PREFIX))
+        spec.path(path=path, operations={m.lower(): _operation(rule, name, op) for m in methods})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+@operation("本 OpenAPI 文档", tag="认证", public=True, responses={200: ("OpenAPI 3.1 文档", {"type": "object"})})
+def openapi() -> ResponseReturnValue:
+    document = current_app.extensions.get("rootball_openapi")
+    if document is None:
+        document = current_app.extensions["rootball_openapi"] = build(current_app)
+    return jsonify(document)

@@ -1,0 +1,54 @@
+"""Rows and records as the API shows them (plain dicts, dumped through the response schemas)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.models import Application, HumanTask, ProcessInstance, User
+
+
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """Usernames by id."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {i: name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
+
+
+def task_row(row: HumanTask, names: dict[int, str]) -> dict[str, Any]:
+    """An inbox row."""
+    return {
+        "id": row.id, "name": row.spec_name, "title": row.title, "application_id": row.application_id,
+        "lane": row.lane, "assignee": names.get(row.assignee_id) if row.assignee_id else None,
+        "due_at": row.due_at, "form_key": row.form_key,
+    }
+
+
+def task_rows(session: Session, rows: Sequence[HumanTask]) -> list[dict[str, Any]]:
+    """Inbox rows, assignees named."""
+    names = usernames(session, {r.assignee_id for r in rows})
+    return [task_row(r, names) for r in rows]
+
+
+def instance_id(session: Session, application_id: int) -> int | None:
+    """The id of the application's process instance."""
+    return session.scalar(select(ProcessInstance.id).where(ProcessInstance.application_id == application_id)
+                          .order_by(ProcessInstance.id.desc()).limit(1))
+
+
+def application_state(session: Session, app: Application) -> dict[str, Any]:
+    """Where an application stands."""
+    return {"id": app.id, "status": app.status, "stage": app.stage, "instance_id": instance_id(session, app.id)}
+
+
+def application(session: Session, app: Application) -> dict[str, Any]:
+    """An application with its history (who did what, when; no form contents)."""
+    history = [{"at": datetime.fromisoformat(e["at"]), "actor": e["actor"], "action": e["action"], "task": e["task"]}
+               for e in audit.history(session, app.id)]
+    return {**application_state(session, app), "track": app.track, "title": app.title, "city": app.city,
+            "call_id": app.call_id, "history": history}

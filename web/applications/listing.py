@@ -1,0 +1,116 @@
+"""The application list every role sees (scoped by the access rules), its filters and its Excel export."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.access import can_see_application, oversees
+from engine.models import TRACKS, Application, Organization, ReviewAssignment, User
+from web.display import STAGE_LABELS, STATUS_LABELS, local
+
+TEXT_FILTERS = ("track", "status", "stage", "city")
+PAGE_SIZE = 50
+EXPORT_LIMIT = 20000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters as given in the query string."""
+
+    track: str = ""
+    status: str = ""
+    stage: str = ""
+    city: str = ""
+    call_id: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        """Read the filters from request arguments (unknown or blank values are ignored)."""
+        call = args.get("call_id", "").strip()
+        return cls(**{k: args.get(k, "").strip() for k in TEXT_FILTERS}, q=args.get("q", "").strip()[:100],
+                   call_id=int(call) if call.isdigit() else None)
+
+    def as_args(self) -> dict[str, Any]:
+        """The non-blank filters, for links."""
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def _scope(user: User) -> Any:
+    """An SQL pre-filter matching at least every application `user` may see (refined by can_see_application)."""
+    if oversees(user):
+        return None
+    clauses: list[Any] = [Application.applicant_user_id == user.id]
+    if user.has_role("applicant") and user.organization_id is not None:
+        clauses.append(Application.organization_id == user.organization_id)
+    cities = [g.scope for g in user.grants if g.role == "recommender" and g.scope]
+    if cities:
+        clauses.append(Application.city.in_(cities))
+    if user.has_role("expert"):
+        clauses.append(Application.id.in_(select(ReviewAssignment.application_id).where(
+            ReviewAssignment.expert_id == user.id,
+            or_(ReviewAssignment.conflict.is_(None), ReviewAssignment.conflict.is_(False)))))
+    return or_(*clauses) if clauses else false()
+
+
+def query(user: User, filters: Filters) -> Select[tuple[Application]]:
+    """Applications matching `filters` within `user`'s scope, newest first."""
+    stmt = select(Application).outerjoin(Organization, Organization.id == Application.organization_id)
+    scope = _scope(user)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    for key in TEXT_FILTERS:
+        if getattr(filters, key):
+            stmt = stmt.where(getattr(Application, key) == getattr(filters, key))
+    if filters.call_id:
+        stmt = stmt.where(Application.call_id == filters.call_id)
+    if filters.q:
+        stmt = stmt.where(or_(Application.title.icontains(filters.q, autoescape=True),
+                              Organization.name.icontains(filters.q, autoescape=True)))
+    return stmt.order_by(Application.id.desc())
+
+
+def visible(session: Session, user: User, filters: Filters, *, offset: int = 0,
+            limit: int = PAGE_SIZE) -> list[Application]:
+    """One page of the list, every row checked with the engine's access rule."""
+    rows = session.scalars(query(user, filters).offset(offset).limit(limit)).unique().all()
+    return [a for a in rows if can_see_application(session, user, a)]
+
+
+HEADERS = ["编号", "申报名称", "举措", "申报单位", "所在地市", "申报批次", "当前阶段", "状态", "提交时间", "立项时间",
+           "专家评审平均分", "资助经费（万元）"]
+
+
+def export(applications: list[Application]) -> bytes:
+    """The list as an Excel workbook with Chinese headers."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "申报列表"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for a in applications:
+        summary = a.summary or {}
+        sheet.append([
+            a.id, a.title, f"{a.track} {TRACKS.get(a.track, '')}", a.organization.name if a.organization else "",
+            a.city or "", a.call.title, STAGE_LABELS.get(a.stage, a.stage), STATUS_LABELS.get(a.status, a.status),
+            _when(a.submitted_at), _when(a.awarded_at), summary.get("expert_mean"), summary.get("funding_wan"),
+        ])
+    for column, width in zip("ABCDEFGHIJKL", (8, 40, 28, 30, 12, 40, 12, 12, 18, 18, 14, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _when(value: datetime | None) -> str:
+    return local(value) if value else ""

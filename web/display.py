@@ -1,0 +1,65 @@
+"""Chinese labels and local-time formatting shared by the pages."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from flask import Blueprint
+
+from engine.models import TRACKS, utcnow
+
+CHINA = timezone(timedelta(hours=8), "CST")
+SOON = timedelta(days=3)
+
+STAGES: list[tuple[str, str]] = [
+    ("application", "申报"), ("recommendation", "推荐"), ("formal_review", "形式审查"),
+    ("expert_review", "专家评审"), ("publicity", "公示"), ("contract", "任务书"), ("midterm", "中期"),
+    ("acceptance", "验收"),
+]
+STAGE_LABELS = {**dict(STAGES), "closed": "已结束"}
+STATUS_LABELS = {
+    "draft": "草稿", "submitted": "已提交", "in_review": "评审中", "awarded": "已立项", "in_progress": "实施中",
+    "accepted": "已验收", "rejected": "未通过", "withdrawn": "已撤回", "terminated": "已终止", "failed": "验收未通过",
+}
+ACTION_LABELS = {
+    "start": "发起申报", "complete": "完成任务", "claim": "领取任务", "unclaim": "退回任务池", "save_draft": "保存草稿",
+    "stage_changed": "阶段变更", "message": "流程消息", "timer_fired": "定时器到期", "task_cancelled": "任务取消",
+    "attachment_uploaded": "上传附件", "attachment_removed": "删除附件",
+}
+MESSAGE_LABELS = {"applicant_withdrew": "申报单位撤回", "officer_terminated": "科技厅终止",
+                  "objection_filed": "提出异议"}
+ROLE_LABELS = {"applicant": "申报单位", "recommender": "推荐单位", "officer": "科技厅经办人", "expert": "评审专家",
+               "admin": "系统管理员"}
+
+
+def local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC instant (or ISO string) in Beijing time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA).strftime(fmt)
+
+
+def urgency(due_at: datetime | None, now: datetime | None = None) -> str:
+    """`overdue`, `soon` (within three days) or '' for a due date."""
+    if due_at is None:
+        return ""
+    now = now or utcnow()
+    if due_at < now:
+        return "overdue"
+    return "soon" if due_at - now <= SOON else ""
+
+
+def register(bp: Blueprint) -> None:
+    """Install the filters and globals on the whole app through `bp`."""
+    bp.add_app_template_filter(local, "cn_time")
+    bp.add_app_template_filter(lambda v: local(v, "%Y-%m-%d"), "cn_date")
+    bp.add_app_template_filter(urgency, "urgency")
+
+    @bp.app_context_processor
+    def labels() -> dict[str, Any]:
+        return {"TRACKS": TRACKS, "STAGE_LABELS": STAGE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+                "ACTION_LABELS": ACTION_LABELS, "ROLE_LABELS": ROLE_LABELS, "MESSAGE_LABELS": MESSAGE_LABELS}

@@ -1,0 +1,56 @@
+"""In-app notifications: the list, and marking them read."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select, update
+from werkzeug.wrappers import Response
+
+from engine.models import Notification, utcnow
+from web import db
+from web.auth import login_required, me
+from web.inbox import bp
+
+SHOWN = 200
+
+
+@bp.get("/notifications")
+@login_required
+def notifications() -> str:
+    """My notifications, unread first, newest first."""
+    rows = db.session().scalars(
+        select(Notification).where(Notification.user_id == me().id)
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
+        .limit(SHOWN)).all()
+    return render_template("inbox/notifications.html", rows=rows)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read() -> Response:
+    """Mark one notification (`id`) or all of mine read."""
+    session = db.session()
+    stmt = update(Notification).where(Notification.user_id == me().id, Notification.read_at.is_(None))
+    one = request.form.get("id", "")
+    if one.isdigit():
+        stmt = stmt.where(Notification.id == int(one))
+    session.execute(stmt.values(read_at=utcnow()))
+    session.commit()
+    if not one:
+        flash("已全部标为已读", "info")
+    return redirect(url_for("inbox.notifications"))
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int) -> Response:
+    """Mark a notification read and follow its link (only links inside this site)."""
+    session = db.session()
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != me().id:
+        return redirect(url_for("inbox.notifications"))
+    if row.read_at is None:
+        row.read_at = utcnow()
+        session.commit()
+    link = row.link or ""
+    safe = link.startswith("/") and not link.startswith("//")
+    return redirect(link if safe else url_for("inbox.notifications"))

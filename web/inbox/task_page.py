@@ -1,0 +1,178 @@
+"""One task: its context, its form (one renderer), draft, submission, and who completed it when."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import forms
+from engine.access import can_work, may_read_content, oversees
+from engine.errors import Conflict, FormInvalid
+from engine.models import Application, HumanTask, User
+from engine.reviews import SCORE_FORM
+from forms.choices import DECISION_LABELS
+from web import attachments, db, form_choices
+from web.applications import records
+from web.auth import login_required, me
+from web.errors import status_of
+from web.forms_render import FieldView, build, flatten_errors, only_fields, parse, unplaced_errors
+from web.inbox import bp
+
+REPORT_FORMS = frozenset({"midterm_report", "final_report", "rectification", "contract"})
+
+
+def takes_attachments(form_key: str | None) -> bool:
+    """Application forms and reports carry file attachments."""
+    return bool(form_key) and (form_key in REPORT_FORMS or str(form_key).startswith(records.APPLICATION_FORM_PREFIX))
+
+
+def may_view(session: Session, user: User, row: HumanTask, app: Application | None) -> bool:
+    """Who may open a task page: its worker, its completer, overseers, and readers of its application."""
+    if can_work(user, row) or row.completed_by == user.id or oversees(user):
+        return True
+    return app is not None and row.form_key != SCORE_FORM and may_read_content(session, user, app)
+
+
+def load(task_id: int) -> tuple[Session, User, HumanTask, Application | None]:
+    """The task and its application, or 404 for those who may not see it."""
+    session, user = db.session(), me()
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        abort(404)
+    app = session.get(Application, row.application_id) if row.application_id else None
+    if not may_view(session, user, row, app):
+        abort(404)
+    return session, user, row, app
+
+
+def initial_values(session: Session, row: HumanTask, app: Application | None,
+                   fields: list[forms.FieldInfo]) -> dict[str, Any]:
+    """What a form starts from: the application's title and city, the last submission of the same form, the draft.
+
+    Other tasks' fields (a previous reviewer's `decision`, say) are never carried into this form.
+    """
+    values = only_fields(fields, {"title": app.title, "city": app.city}) if app else {}
+    previous = session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == row.instance_id, HumanTask.form_key == row.form_key, HumanTask.state == "done",
+        HumanTask.id != row.id).order_by(HumanTask.completed_at.desc()).limit(1)).first()
+    if previous is not None:
+        values.update(only_fields(fields, previous.data))
+    values.update(only_fields(fields, row.data))
+    return values
+
+
+def task_context(session: Session, user: User, row: HumanTask, app: Application | None) -> dict[str, Any]:
+    """What the page shows around the form: the application, eligibility, scores, history, files."""
+    data = db.services().runtime.task_data(row.id) if row.state == "open" else {}
+    readable = app is not None and may_read_content(session, user, app)
+    ctx: dict[str, Any] = {
+        "app": app, "readable": readable, "eligibility": None, "review": None, "conflicted": [],
+        "application_views": None, "decisions": [], "files": [], "panel": None,
+    }
+    if "eligible" in data:
+        ctx["eligibility"] = (data["eligible"], data.get("eligibility_reason"))
+    if "expert_mean" in data:
+        label = data.get("review_recommendation_label") or data.get("review_recommendation")
+        ctx["review"] = (data["expert_mean"], label)
+    if data.get("conflicted"):
+        ctx["conflicted"] = session.scalars(select(User.display_name).where(User.id.in_(data["conflicted"]))).all()
+    if app is None or not readable:
+        return ctx
+    if not str(row.form_key or "").startswith(records.APPLICATION_FORM_PREFIX):
+        ctx["application_views"] = records.application_views(session, app)
+    ctx["decisions"] = [line for line in records.task_lines(session, app)
+                        if line.task.state == "done" and line.task.form_key != SCORE_FORM
+                        and not str(line.task.form_key or "").startswith(records.APPLICATION_FORM_PREFIX)]
+    ctx["files"] = records.attachments(session, app)
+    if oversees(user):
+        lines, summary = records.panel(session, app)
+        ctx["panel"] = (lines, summary) if lines else None
+    return ctx
+
+
+def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | None = None,
+           errors: dict[str, list[str]] | None = None, upload_error: str | None = None,
+           status: int = 200) -> ResponseReturnValue:
+    """The task page; `values`/`errors` re-show a failed submission exactly as typed."""
+    session, user = db.session(), me()
+    working = row.state == "open" and can_work(user, row)
+    views: list[FieldView] = []
+    if row.form_key:
+        base = forms.fields_of(row.form_key)
+        context = form_choices.context(session, base, app, for_input=working)
+        fields = forms.fields_of(row.form_key, context)
+        if values is None:
+            shown = initial_values(session, row, app, fields) if working else dict(row.data or {})
+            views = build(fields, shown, defaults=working)
+        else:
+            views = build(fields, values, errors, defaults=False)
+    names = dict(session.execute(select(User.id, User.display_name).where(
+        User.id.in_([i for i in (row.assignee_id, row.completed_by) if i]))).tuples().all())
+    return render_template(
+        "inbox/task.html", row=row, views=views, working=working, errors_top=unplaced_errors(views, errors or {}),
+        has_errors=bool(errors) or bool(upload_error), upload_error=upload_error, names=names,
+        takes_attachments=working and takes_attachments(row.form_key) and app is not None,
+        accept=attachments.ACCEPT, upload_rules=attachments.RULES, decision_labels=DECISION_LABELS,
+        form_title=forms.title(row.form_key) if row.form_key else row.title,
+        **task_context(session, user, row, app)), status
+
+
+def conflict_page(row: HumanTask, error: Conflict) -> ResponseReturnValue:
+    """A double submission or a lost race: say what happened and who did the task."""
+    session = db.session()
+    session.refresh(row)
+    completer = session.get(User, row.completed_by) if row.completed_by else None
+    return render_template("inbox/conflict.html", row=row, message=str(error), completer=completer), status_of(error)
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def task(task_id: int) -> ResponseReturnValue:
+    """The task page (expert scoring has its own page, declaration first)."""
+    _session, _user, row, app = load(task_id)
+    if row.form_key == SCORE_FORM:
+        return redirect(url_for("review.task", task_id=task_id))
+    return render(row, app)
+
+
+@bp.post("/<int:task_id>")
+@login_required
+def submit(task_id: int) -> ResponseReturnValue:
+    """Save a draft or complete the task with the posted form."""
+    session, user, row, app = load(task_id)
+    if row.form_key == SCORE_FORM:
+        abort(404)
+    fields = forms.fields_of(row.form_key) if row.form_key else []
+    draft = request.form.get("action") == "draft"
+    data = parse(fields, request.form, complete=not draft)
+    runtime = db.services().runtime
+    if row.state != "open":
+        return conflict_page(row, Conflict("任务已完成或已取消，请勿重复提交"))
+    if not can_work(user, row):
+        abort(403)
+    if app is not None and takes_attachments(row.form_key):
+        try:
+            stored = attachments.store_all(request.files.getlist("attachments"))
+        except attachments.UploadRejected as e:
+            return render(row, app, values=data, errors={}, upload_error=str(e), status=422)
+        if stored:
+            attachments.record(session, app, row, user.id, stored)
+            session.commit()
+            flash(f"已上传 {len(stored)} 个附件", "info")
+    try:
+        if draft:
+            runtime.save_draft(row.id, data, user.id)
+            flash("草稿已保存", "info")
+            return redirect(url_for("inbox.task", task_id=row.id))
+        created = runtime.complete_task(row.id, data, user.id)
+    except FormInvalid as e:
+        return render(row, app, values=data, errors=flatten_errors(e.errors), status=422)
+    except Conflict as e:
+        return conflict_page(row, e)
+    flash(f"已提交：{row.title}", "info")
+    for new in created:
+        flash(f"新的待办：{new.title}", "info")
+    return redirect(url_for("inbox.index"))
