@@ -11,10 +11,6 @@ from engine.errors import NotFound
 from engine.models import ProcessInstance, ProcessVersion
 
 
-def _bpmn_id(name: str, spec_names: dict[str, str]) -> str | None:
-    return spec_names.get(name)
-
-
 def instance_view(session: Session, instance_id: int) -> dict[str, Any]:
     """Status, version, and the BPMN ids of active (ready/waiting) and completed elements."""
     instance = session.get(ProcessInstance, instance_id)
@@ -24,20 +20,32 @@ def instance_view(session: Session, instance_id: int) -> dict[str, Any]:
     assert version is not None
     spec, subs = repository.specs(session, instance.version_id)
     workflow = serialization.load_state(instance.state_json, spec, subs, instance.serializer_version)
-    names = {ts.name: ts.bpmn_id for s in [spec, *subs.values()] for ts in s.task_specs.values() if ts.bpmn_id}
-    active: list[str] = []
-    completed: list[str] = [b for n in getattr(workflow, "rootball_archived", []) if (b := names.get(n))]
+    names = {(s.name, ts.name): ts.bpmn_id for s in [spec, *subs.values()] for ts in s.task_specs.values()
+             if ts.bpmn_id}
+    by_process: dict[str, dict[str, list[str]]] = {}
+
+    def mark(process: str, task_spec: str, kind: str) -> None:
+        bpmn_id = names.get((process, task_spec))
+        if bpmn_id is not None:
+            ids = by_process.setdefault(process, {"active": [], "completed": []})[kind]
+            if bpmn_id not in ids:
+                ids.append(bpmn_id)
+
+    for entry in getattr(workflow, "rootball_archived", []):
+        process, _, task_spec = entry.partition("/")
+        mark(process, task_spec, "completed")
     for task in workflow.get_tasks():
-        bpmn_id = names.get(task.task_spec.name)
-        if bpmn_id is None:
-            continue
         if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-            active.append(bpmn_id)
+            mark(task.workflow.spec.name, task.task_spec.name, "active")
         elif task.state == TaskState.COMPLETED:
-            completed.append(bpmn_id)
+            mark(task.workflow.spec.name, task.task_spec.name, "completed")
+    for marks in by_process.values():
+        marks["completed"] = [b for b in marks["completed"] if b not in marks["active"]]
+    active = list(dict.fromkeys(b for m in by_process.values() for b in m["active"]))
+    completed = list(dict.fromkeys(b for m in by_process.values() for b in m["completed"]))
     return {
         "id": instance.id, "status": instance.status, "process_key": version.process_key,
         "version": version.version, "version_id": version.id,
-        "active": list(dict.fromkeys(active)), "completed": list(dict.fromkeys(completed)),
+        "active": active, "completed": completed, "by_process": by_process,
         "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None,
     }

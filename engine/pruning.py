@@ -56,8 +56,8 @@ def _apply_delta(parent_data: dict[str, Any], delta: dict[str, Any]) -> dict[str
     return data
 
 
-def prune_tree(workflow: dict[str, Any]) -> tuple[list[str], set[str]]:
-    """Cut the finished prefix of one (sub)workflow dict in place; returns (spec names, removed ids)."""
+def prune_tree(workflow: dict[str, Any], process: str) -> tuple[list[str], set[str]]:
+    """Cut the finished prefix of one (sub)workflow dict in place; returns ("process/spec" names, removed ids)."""
     tasks: dict[str, Any] = workflow["tasks"]
     if not tasks:
         return [], set()
@@ -78,10 +78,10 @@ def prune_tree(workflow: dict[str, Any]) -> tuple[list[str], set[str]]:
         for child in node["children"]:
             if child != live[0]:
                 for task_id in _subtree(tasks, child):
-                    names.append(tasks[task_id]["task_spec"])
+                    names.append(f"{process}/{tasks[task_id]['task_spec']}")
                     removed.add(task_id)
                     del tasks[task_id]
-        names.append(node["task_spec"])
+        names.append(f"{process}/{node['task_spec']}")
         removed.add(root)
         del tasks[root]
         root = live[0]
@@ -95,9 +95,9 @@ def prune_tree(workflow: dict[str, Any]) -> tuple[list[str], set[str]]:
     return names, removed
 
 
-def prune(state: dict[str, Any]) -> list[str]:
-    """Prune the top workflow and every subprocess; drop subprocesses whose parent task went."""
-    names, removed = prune_tree(state)
+def prune(state: dict[str, Any], process: str) -> list[str]:
+    """Prune the top workflow (`process`) and every subprocess; drop subprocesses whose parent task went."""
+    names, removed = prune_tree(state, process)
     subprocesses: dict[str, Any] = state.get("subprocesses", {})
     changed = True
     while changed:
@@ -106,10 +106,10 @@ def prune(state: dict[str, Any]) -> list[str]:
             if parent_id in removed:
                 gone = subprocesses.pop(parent_id)
                 removed |= set(gone["tasks"])
-                names += [t["task_spec"] for t in gone["tasks"].values()]
+                names += [f"{gone.get('spec')}/{t['task_spec']}" for t in gone["tasks"].values()]
                 changed = True
     for sub in subprocesses.values():
-        sub_names, sub_removed = prune_tree(sub)
+        sub_names, sub_removed = prune_tree(sub, str(sub.get("spec")))
         names += sub_names
         removed |= sub_removed
     return names

@@ -152,7 +152,7 @@ class Runtime:
     def _steps(self, workflow: BpmnWorkflow, action: Callable[[], T]) -> T:
         try:
             result = action()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(did_complete_task=serialization.remember_completed)
         except SpiffWorkflowException as e:
             raise ProcessError(f"流程执行出错：{e}") from e
         return result
@@ -488,6 +488,7 @@ def _run_with(task: Task, clean: dict[str, Any]) -> None:
     if output_item is not None:
         task.data[output_item.bpmn_id] = dict(clean)
     task.run()
+    serialization.remember_completed(task)
 
 
 def _waiting_for(workflow: BpmnWorkflow, name: str) -> Any:

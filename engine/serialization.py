@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 from engine.pruning import prune
 
@@ -80,13 +81,23 @@ def load_specs(spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSp
 ARCHIVE_KEY = "rootball_archived"
 
 
+def remember_completed(task: Task) -> None:
+    """Note "process/spec" of a task that ran, for the instance's diagram (pruning and finished
+    subprocesses would otherwise forget it)."""
+    workflow = task.workflow.top_workflow
+    archived: list[str] = workflow.__dict__.setdefault("rootball_archived", [])
+    name = f"{task.workflow.spec.name}/{task.task_spec.name}"
+    if name not in archived:
+        archived.append(name)
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
     """The instance's live state (tasks, data, subprocesses, events) without spec or finished prefix."""
     dct = STATE.to_dict(workflow)
     archived: list[str] = list(getattr(workflow, "rootball_archived", []))
     if not workflow.is_completed():
         seen = set(archived)
-        archived += [name for name in prune(dct) if name not in seen and not seen.add(name)]  # type: ignore[func-returns-value]
+        archived += [name for name in prune(dct, workflow.spec.name) if name not in seen and not seen.add(name)]  # type: ignore[func-returns-value]
     dct[ARCHIVE_KEY] = archived
     return json.dumps(dct, ensure_ascii=False, separators=(",", ":"))
 
@@ -106,7 +117,7 @@ def load_state(
 
 
 def archived_specs(state_json: str) -> list[str]:
-    """Spec names of the finished tasks pruned from a stored state, in the order they finished."""
+    """"process/spec" names of the finished tasks pruned from a stored state, in the order they were pruned."""
     value: list[str] = json.loads(state_json).get(ARCHIVE_KEY, [])
     return value
 

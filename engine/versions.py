@@ -180,3 +180,9 @@ def root_file(files: dict[str, str], process_key: str) -> str:
             if root.xpath("//*[local-name()='process' and @id=$key]", key=process_key):
                 return name
     return min(files)
+
+
+def process_ids(xml: str) -> set[str]:
+    """Ids of the processes and embedded subprocesses a BPMN file defines."""
+    root = etree.fromstring(xml.encode())
+    return set(root.xpath("//*[local-name()='process' or local-name()='subProcess']/@id"))

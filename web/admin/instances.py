@@ -51,7 +51,10 @@ def instance(instance_id: int) -> str:
     current = request.args.get("file") or versions.root_file(files, version.process_key)
     if current not in files:
         current = versions.root_file(files, version.process_key)
-    return render_template("admin/instance.html", view=view, instance=found, version=version,
+    shown = versions.process_ids(files[current])
+    marks = {kind: sorted({b for p in shown for b in view["by_process"].get(p, {}).get(kind, [])})
+             for kind in ("active", "completed")}
+    return render_template("admin/instance.html", view=view, marks=marks, instance=found, version=version,
                            application=application, files=sorted(n for n in files if n.endswith(".bpmn")),
                            current=current, statuses=INSTANCE_STATUS, stage_labels=STAGE_LABELS,
                            label=PROCESS_LABELS.get(version.process_key, version.process_key))

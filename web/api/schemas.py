@@ -181,6 +181,9 @@ class InstanceSchema(Schema):
     version_id = fields.Integer(required=True)
     active = fields.List(fields.String(), required=True, metadata={"description": "进行中的 BPMN 元素编号"})
     completed = fields.List(fields.String(), required=True, metadata={"description": "已完成的 BPMN 元素编号"})
+    by_process = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.List(fields.String())),
+        required=True, metadata={"description": "按流程（含调用的子流程）分列的 active/completed（扩展字段）"})
     next_timer_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
 
 
