@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
 from engine import repository
 from engine.db import make_engine, make_sessionmaker
@@ -17,6 +20,16 @@ def _parse_now(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _database() -> Iterator[Engine]:
+    """The configured database for one command, disposed when the command ends."""
+    eng = make_engine()
+    try:
+        yield eng
+    finally:
+        eng.dispose()
 
 
 def _read(paths: tuple[str, ...]) -> dict[str, bytes]:
@@ -39,7 +52,9 @@ def main() -> None:
 def init() -> None:
     from engine.seed import init as run_init
 
-    for line in run_init(make_engine()) or ["流程均已是最新版本"]:
+    with _database() as eng:
+        lines = run_init(eng) or ["流程均已是最新版本"]
+    for line in lines:
         click.echo(f"已部署 {line}" if " v" in line else line)
     click.echo("初始化完成")
 
@@ -49,7 +64,8 @@ def demo() -> None:
     from engine.seed import demo as run_demo
     from engine.seed import demo_password
 
-    result = run_demo(make_engine())
+    with _database() as eng:
+        result = run_demo(eng)
     click.echo(f"演示账号（密码 {demo_password()}）：{', '.join(result['users'])}")
     for line in result["applications"]:
         click.echo(line)
@@ -72,9 +88,8 @@ def validate(files: tuple[str, ...]) -> None:
 def deploy(files: tuple[str, ...], note: str) -> None:
     from engine.errors import InvalidProcess
 
-    sessions = make_sessionmaker(make_engine())
     try:
-        with sessions.begin() as session:
+        with _database() as eng, make_sessionmaker(eng).begin() as session:
             versions = repository.deploy(session, _read(files), note=note)
             lines = [f"{v.process_key} v{v.version}" for v in versions]
     except InvalidProcess as e:
@@ -92,7 +107,8 @@ def deploy(files: tuple[str, ...], note: str) -> None:
 def tick(now_text: str | None) -> None:
     from web.ticking import run_tick
 
-    report = run_tick(make_sessionmaker(make_engine()), _parse_now(now_text))
+    with _database() as eng:
+        report = run_tick(make_sessionmaker(eng), _parse_now(now_text))
     click.echo(json.dumps(report, ensure_ascii=False))
 
 
@@ -118,4 +134,52 @@ def scheduler(interval: float | None, lock_retry: float | None, now_text: str | 
 
     defaults = SchedulerSettings.from_env()
     settings = SchedulerSettings(interval or defaults.interval, lock_retry or defaults.lock_retry)
-    run_forever(make_engine(), settings, _parse_now(now_text))
+    with _database() as eng:
+        run_forever(eng, settings, _parse_now(now_text))
+
+
+@main.group(help="用户管理：列出、创建用户，授予角色（管理员在无法登录网页时使用）")
+def users() -> None:
+    """User administration."""
+
+
+@users.command("list", help="列出全部用户及其角色")
+def users_list() -> None:
+    from sqlalchemy import select
+
+    from engine.models import User
+
+    with _database() as eng, make_sessionmaker(eng)() as session:
+        for user in session.scalars(select(User).order_by(User.id)).all():
+            roles = ", ".join(f"{g.role}:{g.scope}" if g.scope else g.role for g in user.grants) or "-"
+            state = "" if user.active else "（已停用）"
+            click.echo(f"{user.id}\t{user.username}\t{user.display_name}{state}\t{roles}")
+
+
+@users.command("add", help="创建用户并授予一个角色；密码从标准输入或提示读取")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="姓名或单位名称")
+@click.option("--role", required=True, help="applicant / recommender / officer / expert / admin")
+@click.option("--scope", default=None, help="推荐单位所辖设区市，如 南宁市")
+@click.option("--email", default=None)
+@click.password_option(prompt="密码", confirmation_prompt=True)
+def users_add(username: str, display_name: str, role: str, scope: str | None, email: str | None,
+              password: str) -> None:
+    from engine import accounts
+    from engine.errors import EngineError, FormInvalid
+
+    try:
+        with _database() as eng, make_sessionmaker(eng).begin() as session:
+            accounts.check_grant(role, scope)
+            user = accounts.create_user(session, username=username, display_name=display_name,
+                                        password=password, email=email)
+            accounts.grant_role(session, user.id, role, scope)
+            click.echo(f"已创建用户 {username}（{role}{':' + scope if scope else ''}）")
+    except FormInvalid as e:
+        for field, messages in e.errors.items():
+            text = "；".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+            click.echo(f"{field}: {text}", err=True)
+        sys.exit(1)
+    except EngineError as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
