@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything, creates the SQLite database with demo data, and serves Rootball.
+# Installs everything, creates the SQLite database with demo data, and runs Rootball: the web
+# server and, beside it, the scheduler that fires timers and queues reminders (mail waits in the
+# outbox until ROOTBALL_SMTP_URL names a mail server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,5 +9,10 @@ export ROOTBALL_SECRET_KEY="${ROOTBALL_SECRET_KEY:-$(.venv/bin/python -c 'import
 .venv/bin/rootball demo
 host="${ROOTBALL_HOST:-127.0.0.1}"
 port="${ROOTBALL_PORT:-8000}"
+export ROOTBALL_BASE_URL="${ROOTBALL_BASE_URL:-http://${host}:${port}}"
+
+.venv/bin/rootball scheduler &
+scheduler=$!
+trap 'kill "$scheduler" 2>/dev/null || true' EXIT INT TERM
 echo "Rootball 已启动 / is running:  http://${host}:${port}/"
-exec .venv/bin/rootball serve --host "$host" --port "$port"
+.venv/bin/rootball serve --host "$host" --port "$port"
