@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import AuditEvent, User, utcnow
+from engine.models import AuditEvent, HumanTask, User, utcnow
 
 
 def record(
@@ -28,8 +28,19 @@ def record(
     return event
 
 
-def history(session: Session, application_id: int) -> list[dict[str, Any]]:
-    """An application's audit trail, oldest first, with actor names."""
+REVIEWER = "评审专家"
+
+
+def history(session: Session, application_id: int, reveal_reviewers: bool = True) -> list[dict[str, Any]]:
+    """An application's audit trail, oldest first, with actor names.
+
+    Without `reveal_reviewers`, the people who worked tasks in the expert lane are shown only as
+    评审专家: reviewers' identities stay with the Department.
+    """
+    masked: set[str] = set()
+    if not reveal_reviewers:
+        masked = set(session.scalars(select(HumanTask.spec_name).where(
+            HumanTask.application_id == application_id, HumanTask.lane == "expert").distinct()).all())
     rows = session.execute(
         select(AuditEvent, User.display_name)
         .outerjoin(User, User.id == AuditEvent.actor_id)
@@ -37,7 +48,7 @@ def history(session: Session, application_id: int) -> list[dict[str, Any]]:
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     return [
-        {"at": e.at.isoformat(), "actor": name or "系统", "action": e.action, "task": e.task_name,
-         "data": e.data_diff}
+        {"at": e.at.isoformat(), "actor": REVIEWER if e.task_name in masked else (name or "系统"),
+         "action": e.action, "task": e.task_name, "data": e.data_diff}
         for e, name in rows
     ]

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, update
 
 from engine.models import ApiToken, Call, User, utcnow
+from engine.runtime import Runtime
 from tests.web.api_client import PREFIX, Api, api_as, error, ok, token_for
 from tests.web.conftest import app_config, login_as
 from web import create_app
@@ -196,3 +197,24 @@ def test_every_error_message_is_chinese(client: FlaskClient, calls: dict[str, in
         assert response.status_code in (401, 403, 404, 405, 422), response.status_code
         for message in _messages(response.get_json()):
             assert any("\u4e00" <= ch <= "\u9fff" for ch in message), (response.request.path, message)
+
+
+def test_reviewers_are_named_only_to_officers(client: FlaskClient, runtime: Runtime) -> None:
+    import time_machine
+
+    from engine.lifecycle import Lifecycle, china
+
+    lc = Lifecycle(runtime, "T4")
+    with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
+        lc.apply()
+        lc.recommend()
+        lc.formal()
+        lc.assign()
+        lc.score()
+    expert_names = {"李教授（桂林电子科技大学）", "王研究员（桂林电子科技大学）", "陈研究员（北海海洋研究院）"}
+    applicant_view = ok(api_as(client, "founder").get(f"/applications/{lc.app_id}"))["history"]
+    officer_view = ok(api_as(client, "officer").get(f"/applications/{lc.app_id}"))["history"]
+    scoring = [e for e in applicant_view if e["task"] == "expert_score"]
+    assert scoring and {e["actor"] for e in scoring} == {"评审专家"}
+    assert not expert_names & {e["actor"] for e in applicant_view}
+    assert expert_names <= {e["actor"] for e in officer_view}

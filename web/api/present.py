@@ -46,9 +46,10 @@ def application_state(session: Session, app: Application) -> dict[str, Any]:
     return {"id": app.id, "status": app.status, "stage": app.stage, "instance_id": instance_id(session, app.id)}
 
 
-def application(session: Session, app: Application) -> dict[str, Any]:
-    """An application with its history (who did what, when; no form contents)."""
+def application(session: Session, app: Application, reveal_reviewers: bool) -> dict[str, Any]:
+    """An application with its history (who did what, when; no form contents; reviewers named only to
+    officers and administrators)."""
     history = [{"at": datetime.fromisoformat(e["at"]), "actor": e["actor"], "action": e["action"], "task": e["task"]}
-               for e in audit.history(session, app.id)]
+               for e in audit.history(session, app.id, reveal_reviewers)]
     return {**application_state(session, app), "track": app.track, "title": app.title, "city": app.city,
             "call_id": app.call_id, "history": history}

@@ -98,12 +98,11 @@ def detail(app_id: int) -> ResponseReturnValue:
         flash("请先作出回避声明，声明无利益冲突后方可查看申报内容", "warning")
         return redirect(url_for("review.task", task_id=pending.id))
     overseer = oversees(user)
-    history = audit.history(session, app.id)
+    history = audit.history(session, app.id, reveal_reviewers=overseer)
     lines = records.task_lines(session, app)
     titles = {line.task.spec_name: line.task.title for line in lines}
     if not overseer:  # experts' identities and scores stay with the Department
         lines = [line for line in lines if line.task.form_key != SCORE_FORM]
-        history = [dict(e, actor="评审专家") if e["task"] == "expert_score" else e for e in history]
     panel_lines, panel_summary = records.panel(session, app) if overseer else ([], None)
     instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.application_id == app.id)
                                  .order_by(ProcessInstance.id.desc()).limit(1))
