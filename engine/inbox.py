@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -28,6 +28,7 @@ class TaskMeta:
     due_in: str | None
     assignee: str | None
     scope: str | None
+    not_after: str | None
 
 
 def meta(task: Task) -> TaskMeta:
@@ -42,11 +43,27 @@ def meta(task: Task) -> TaskMeta:
         due_in=props.get("dueIn"),
         assignee=props.get("assignee"),
         scope=props.get("scope"),
+        not_after=props.get("notAfter"),
     )
 
 
 def _evaluate(expression: str, data: dict[str, Any]) -> Any:
     return make_script_engine().environment.evaluate(expression, dict(data))
+
+
+def not_after(task: Task) -> datetime | None:
+    """The instant after which the task can no longer be completed (its `notAfter` property), if any."""
+    expression = meta(task).not_after
+    if not expression:
+        return None
+    try:
+        value = _evaluate(expression, task.data)
+    except Exception:  # data of instances started before the property existed: no limit
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
@@ -71,7 +88,7 @@ def new_row(instance: ProcessInstance, task: Task, now: datetime) -> HumanTask:
         scope=str(scope) if scope is not None else None,
         assignee_id=int(assignee) if assignee is not None else None,
         preassigned=assignee is not None,
-        due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else None,
+        due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else not_after(task),
         state="open",
         created_at=now,
     )

@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import forms
 from engine import audit, inbox, repository, reviews, serialization
 from engine.access import can_see_application, can_work
+from engine.calendar import CHINA
 from engine.errors import (
     Conflict,
     FormInvalid,
@@ -255,6 +256,7 @@ class Runtime:
             "application_id": app.id, "applicant_user_id": app.applicant_user_id,
             "organization_id": app.organization_id, "call_id": call.id, "track": call.track,
             "city": app.city, "title": app.title, "expert_count": call.expert_count,
+            "call_closes_at": call.closes_at.isoformat(),
             "reference": {
                 "jiebang_problem_ids": list(session.scalars(
                     select(JiebangProblem.id).where(JiebangProblem.listed.is_(True))).all()),
@@ -281,6 +283,9 @@ class Runtime:
                 raise NotAllowed("这不是您的任务")
             loaded = self._load(session, row.instance_id)
             task = _ready_task(loaded.workflow, row)
+            deadline = inbox.not_after(task)
+            if deadline is not None and utcnow() > deadline:
+                raise Conflict(f"已超过截止时间（{deadline.astimezone(CHINA):%Y-%m-%d %H:%M}），不能再提交")
             clean = self._validate_form(session, row, task, data, loaded.application)
             self._steps(loaded.workflow, lambda: _run_with(task, clean))
             now = utcnow()

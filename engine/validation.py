@@ -134,7 +134,7 @@ def _iter_expressions(spec: BpmnProcessSpec) -> Iterator[tuple[str, str, str]]:
         event = getattr(ts, "event_definition", None)
         if event is not None and getattr(event, "expression", None):
             yield bpmn_id, "eval", event.expression
-        for name in ("assignee", "scope"):
+        for name in ("assignee", "scope", "notAfter"):
             value = (getattr(ts, "extensions", None) or {}).get("properties", {}).get(name)
             if value:
                 yield bpmn_id, "eval", value

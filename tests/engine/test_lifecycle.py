@@ -320,3 +320,24 @@ def _t4_enterprise() -> dict[str, object]:
 
     value: dict[str, object] = samples.application("T4")["enterprise"]
     return dict(value)
+
+
+def test_application_cannot_be_submitted_after_the_call_closes(runtime: Runtime) -> None:
+    from sqlalchemy import update
+
+    from engine import samples
+    from engine.models import Call
+
+    lc = Lifecycle(runtime, "T3")
+    with runtime.sessions.begin() as session:
+        session.execute(update(Call).where(Call.id == lc.call_id).values(closes_at=china(2025, 9, 30, 17, 0)))
+    with at(china(2025, 9, 1, 9, 0)):
+        lc.app_id = lc.play.start(lc.call_id, lc.applicant, "截止前发起")
+    row = lc.play.task(lc.app_id, "application_form")
+    assert row.due_at == china(2025, 9, 30, 17, 0)  # the call deadline is the form's due date
+    with at(china(2025, 9, 30, 17, 1)), pytest.raises(Conflict):
+        lc.do("application_form", lc.applicant, samples.application("T3"))
+    assert lc.open() == ["application_form"]
+    with at(china(2025, 9, 30, 16, 0)):
+        lc.do("application_form", lc.applicant, samples.application("T3"))
+    assert lc.open() == ["recommendation"]

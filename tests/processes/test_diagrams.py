@@ -284,7 +284,8 @@ def test_happy_path_to_accepted(n: int) -> None:
     assert app.ready() == ["application_form"]
     task = app.task("application_form")
     assert task.task_spec.extensions["properties"] == {"formKey": f"application_t{n}",
-                                                       "assignee": "applicant_user_id"}
+                                                       "assignee": "applicant_user_id",
+                                                       "notAfter": "call_closes_at"}
     assert (task.data["stage"], task.data["status"], task.data["formal_returns"]) == ("application", "draft", 0)
 
     app.submit()
@@ -843,7 +844,7 @@ def test_conventions_and_diagram_interchange(path: Path) -> None:
             props = {p.get("name"): p.get("value")
                      for p in el.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
             assert props.get("formKey"), node_id
-            assert set(props) <= {"formKey", "dueIn", "assignee", "scope"}
+            assert set(props) <= {"formKey", "dueIn", "assignee", "scope", "notAfter"}
             assert in_lane[node_id] in ROLES
     for flow in process.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
         assert SNAKE.match(flow.get("id"))
