@@ -41,7 +41,7 @@ def latest(session: Session, process_key: str) -> ProcessVersion | None:
     )
 
 
-def library_files(session: Session) -> dict[str, bytes]:
+def deployed_files(session: Session) -> dict[str, bytes]:
     """The files of the newest deployed version of every process, by file name."""
     keys = session.scalars(select(ProcessVersion.process_key).distinct()).all()
     newest = [v for key in keys if (v := latest(session, key)) is not None]
@@ -66,7 +66,7 @@ def deploy(
     if not files:
         return []
     if fill_from_library:
-        files = {**library_files(session), **files}
+        files = {**deployed_files(session), **files}
     upload, problems = parse_upload(files)
     if upload is None:
         relevant = [p for p in problems if p.file in upload_names] or problems
