@@ -138,3 +138,25 @@ def test_only_the_officer_terminates_and_a_reason_is_required(client: FlaskClien
     assert "请填写终止原因" in blank.get_data(as_text=True) and play.application(app_id).status == "in_review"
     assert client.post(f"/applications/{app_id}/terminate", data={"reason": "材料造假"}).status_code == 302
     assert play.application(app_id).status == "terminated" and play.open_tasks(app_id) == []
+
+
+def test_history_names_a_status_change_within_one_stage(client: FlaskClient, runtime) -> None:  # type: ignore[no-untyped-def]
+    import time_machine
+
+    from engine.lifecycle import Lifecycle, china
+
+    lc = Lifecycle(runtime, "T4")
+    with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
+        lc.apply()
+        lc.recommend()
+        lc.formal()
+        lc.assign()
+        lc.score()
+        lc.award()
+    lc.tick(china(2025, 9, 9, 0, 0, 5))
+    with time_machine.travel(china(2025, 9, 10, 9, 0), tick=False):
+        lc.sign("2025-09-10")
+    login_as(client, "officer")
+    html = client.get(f"/applications/{lc.app_id}").get_data(as_text=True)
+    assert "状态 已立项 → 实施中" in html
+    assert "任务书 → 任务书" not in html
