@@ -1,6 +1,7 @@
 """The application pages: scope rules tried by the wrong people, filters, export, timeline, withdraw, terminate."""
 from __future__ import annotations
 
+import json
 import re
 from io import BytesIO
 
@@ -94,7 +95,7 @@ def test_export_holds_only_what_the_user_may_see(client: FlaskClient, three: dic
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [three["t4"]]
 
 
-def test_record_page_shows_data_timeline_history_and_diagram_placeholder(
+def test_record_page_shows_data_timeline_history_and_diagram(
         client: FlaskClient, play: Scenario, calls: dict[str, int], users: dict[str, int]) -> None:
     app_id = flows.at_expert_scoring(play, calls, users)
     login_as(client, "officer")
@@ -104,12 +105,16 @@ def test_record_page_shows_data_timeline_history_and_diagram_placeholder(
     assert re.search(r'<li class="current" data-stage="expert_review">专家评审</li>', page)
     assert re.search(r'<li class="pending" data-stage="publicity">公示</li>', page)
     assert "阶段变更：推荐 → 形式审查" in page and "柳州市科技局" in page
-    found = re.search(r'<div id="diagram" data-instance-id="(\d+)"', page)
-    assert found and f'href="/admin/instances/{found.group(1)}"' in page
+    found = re.search(r'<section class="card" id="instance-viewer" data-xml-url="/admin/versions/(\d+)/files/'
+                      r'track4_enterprise.bpmn"', page)
+    assert found and 'href="/admin/instances/' in page
+    marks = json.loads(re.search(r'<script type="application/json" id="instance-data">(.*?)</script>',
+                                 page, re.S).group(1))  # type: ignore[union-attr]
+    assert "t4_pre_award" in marks["active"] and "start" in marks["completed"]
     assert "终止" in page and "撤回申报" not in page
     login_as(client, "founder")
     mine = client.get(f"/applications/{app_id}").get_data(as_text=True)
-    assert 'id="diagram"' not in mine and "撤回申报" in mine and "终止原因" not in mine
+    assert 'id="instance-viewer"' not in mine and "撤回申报" in mine and "终止原因" not in mine
 
 
 def test_withdraw_before_award_and_409_after(client: FlaskClient, play: Scenario, calls: dict[str, int],

@@ -1,6 +1,8 @@
 """Process instances: the list per version, and one instance on its own version's diagram."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 from sqlalchemy import select
 
@@ -37,6 +39,13 @@ def instances() -> str:
                            stage_labels=STAGE_LABELS)
 
 
+def diagram_marks(view: dict[str, Any], xml: str) -> dict[str, list[str]]:
+    """Active and completed element ids of an instance view, for the processes drawn in one file."""
+    shown = versions.process_ids(xml)
+    return {kind: sorted({b for p in shown for b in view["by_process"].get(p, {}).get(kind, [])})
+            for kind in ("active", "completed")}
+
+
 @bp.get("/instances/<int:instance_id>")
 @role_required("admin", "officer")
 def instance(instance_id: int) -> str:
@@ -51,9 +60,7 @@ def instance(instance_id: int) -> str:
     current = request.args.get("file") or versions.root_file(files, version.process_key)
     if current not in files:
         current = versions.root_file(files, version.process_key)
-    shown = versions.process_ids(files[current])
-    marks = {kind: sorted({b for p in shown for b in view["by_process"].get(p, {}).get(kind, [])})
-             for kind in ("active", "completed")}
+    marks = diagram_marks(view, files[current])
     return render_template("admin/instance.html", view=view, marks=marks, instance=found, version=version,
                            application=application, files=sorted(n for n in files if n.endswith(".bpmn")),
                            current=current, statuses=INSTANCE_STATUS, stage_labels=STAGE_LABELS,

@@ -4,15 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort
+from flask import abort, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 import forms
+from engine import versions
 from engine.access import can_see_application, may_read_content
-from engine.models import Application, Attachment, HumanTask, ReviewAssignment, User
+from engine.inspect_instance import instance_view
+from engine.models import Application, Attachment, HumanTask, ProcessVersion, ReviewAssignment, User
 from engine.scoring import PanelScores, summarize
 from web import form_choices
+from web.admin.instances import diagram_marks
 from web.display import STAGES
 from web.forms_render import FieldView, build
 
@@ -125,3 +128,14 @@ def timeline(app: Application, history: list[dict[str, Any]]) -> list[tuple[str,
             state = "pending"
         result.append((key, label, state))
     return result
+
+
+def diagram(session: Session, instance_id: int) -> dict[str, Any]:
+    """What the record page's diagram needs: the version's main file and its elements' marks."""
+    view = instance_view(session, instance_id)
+    version = session.get(ProcessVersion, view["version_id"])
+    assert version is not None
+    files = dict(version.files)
+    main = versions.root_file(files, version.process_key)
+    return {"xml_url": url_for("admin.version_file", version_id=version.id, name=main),
+            "marks": diagram_marks(view, files[main]), "version": version.version}

@@ -106,11 +106,12 @@ def detail(app_id: int) -> ResponseReturnValue:
     panel_lines, panel_summary = records.panel(session, app) if overseer else ([], None)
     instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.application_id == app.id)
                                  .order_by(ProcessInstance.id.desc()).limit(1))
+    diagram = records.diagram(session, instance_id) if overseer and instance_id else None
     return render_template(
         "applications/detail.html", app=app, views=records.application_views(session, app),
         timeline=records.timeline(app, history), history=history, titles=titles, lines=lines,
         files=records.attachments(session, app), panel_lines=panel_lines, panel_summary=panel_summary,
-        overseer=overseer, instance_id=instance_id, can_work=can_work, user=user,
+        overseer=overseer, instance_id=instance_id, diagram=diagram, can_work=can_work, user=user,
         may_withdraw=owns(user, app) and app.stage in PRE_AWARD,
         may_terminate=user.has_role("officer") and app.status not in CLOSED_STATUSES)
 
