@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.calendar import CHINA, END_OF_DAY
+from engine.deadlines import follow_call_deadline
 from engine.errors import FormInvalid, NotFound
 from engine.models import TRACKS, Call
 from engine.seed import TRACK_PROCESSES
@@ -64,6 +65,8 @@ def update_call(
     call = _call(session, call_id)
     _check(title, call.opens_at, closes_at, expert_count)
     before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
+    if closes_at != call.closes_at:
+        follow_call_deadline(session, call.id, call.closes_at, closes_at)
     call.title, call.guide, call.closes_at, call.expert_count = title.strip(), guide.strip(), closes_at, expert_count
     after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.errors import Conflict, NotAllowed, NotFound, TaskConflict, TaskNotFound
-from engine.models import Call, HumanTask, User
+from engine.models import Application, Call, HumanTask, User
 
 
 def _admin(session: Session, actor_id: int) -> User:
@@ -42,10 +43,20 @@ def change_call_deadline(sessions: sessionmaker[Session], call_id: int, closes_a
             raise Conflict("截止时间必须晚于开始时间")
         before = call.closes_at
         call.closes_at = closes_at
+        follow_call_deadline(session, call.id, before, closes_at)
         audit.record(session, "call_deadline_changed", actor_id=actor.id,
                      data={"call_id": call.id, "closes_at": [before.isoformat(), closes_at.isoformat()],
                            "reason": reason})
         return call
+
+
+def follow_call_deadline(session: Session, call_id: int, before: datetime, after: datetime) -> int:
+    """Open tasks of the call's applications that were due at the old closing time follow the new one."""
+    apps = select(Application.id).where(Application.call_id == call_id)
+    result = session.execute(update(HumanTask).where(
+        HumanTask.state == "open", HumanTask.application_id.in_(apps), HumanTask.due_at == before,
+    ).values(due_at=after).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def move_task_due(sessions: sessionmaker[Session], task_id: int, due_at: datetime, actor_id: int,

@@ -51,13 +51,17 @@ def _evaluate(expression: str, data: dict[str, Any]) -> Any:
     return make_script_engine().environment.evaluate(expression, dict(data))
 
 
-def not_after(task: Task) -> datetime | None:
-    """The instant after which the task can no longer be completed (its `notAfter` property), if any."""
+def not_after(task: Task, live: dict[str, Any] | None = None) -> datetime | None:
+    """The instant after which the task can no longer be completed (its `notAfter` property), if any.
+
+    `live` holds values the database knows better than the workflow's data (the call's current
+    deadline, which an administrator may have moved since the instance started).
+    """
     expression = meta(task).not_after
     if not expression:
         return None
     try:
-        value = _evaluate(expression, task.data)
+        value = _evaluate(expression, {**task.data, **(live or {})})
     except Exception:  # data of instances started before the property existed: no limit
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -71,7 +75,7 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def new_row(instance: ProcessInstance, task: Task, now: datetime) -> HumanTask:
+def new_row(instance: ProcessInstance, task: Task, now: datetime, live: dict[str, Any] | None = None) -> HumanTask:
     """An inbox row for a task that just became ready."""
     m = meta(task)
     assignee = _evaluate(m.assignee, task.data) if m.assignee else None
@@ -88,14 +92,14 @@ def new_row(instance: ProcessInstance, task: Task, now: datetime) -> HumanTask:
         scope=str(scope) if scope is not None else None,
         assignee_id=int(assignee) if assignee is not None else None,
         preassigned=assignee is not None,
-        due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else not_after(task),
+        due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else not_after(task, live),
         state="open",
         created_at=now,
     )
 
 
 def sync(
-    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, live: dict[str, Any] | None = None
 ) -> tuple[list[HumanTask], list[HumanTask], int]:
     """Make the instance's open rows match its ready user tasks; returns (created, cancelled, open count)."""
     now = utcnow()
@@ -110,7 +114,7 @@ def sync(
             row.state = "cancelled"
             row.completed_at = now
             cancelled.append(row)
-    created = [new_row(instance, task, now) for guid, task in ready.items() if guid not in known]
+    created = [new_row(instance, task, now, live) for guid, task in ready.items() if guid not in known]
     session.add_all(created)
     session.flush()
     return created, cancelled, len(ready)

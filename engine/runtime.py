@@ -79,6 +79,11 @@ class Loaded:
     application: Application | None
 
 
+def live_values(app: Application | None) -> dict[str, Any]:
+    """Values task properties read from the database rather than from the workflow's data."""
+    return {"call_closes_at": app.call.closes_at.isoformat()} if app is not None else {}
+
+
 def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The freshest task data: the workflow's result when complete, else the newest live task's."""
     if workflow.is_completed():
@@ -165,7 +170,7 @@ class Runtime:
         instance.state_json = state_json
         instance.serializer_version = serialization.SERIALIZER_VERSION
         instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
-        created, cancelled, still_open = inbox.sync(session, instance, workflow)
+        created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
         instance.status = "complete" if workflow.is_completed() else ("running" if still_open else "waiting")
         reviews.record_assigned(session, created)
         for row in cancelled:
@@ -283,7 +288,7 @@ class Runtime:
                 raise NotAllowed("这不是您的任务")
             loaded = self._load(session, row.instance_id)
             task = _ready_task(loaded.workflow, row)
-            deadline = inbox.not_after(task)
+            deadline = inbox.not_after(task, live_values(loaded.application))
             if deadline is not None and utcnow() > deadline:
                 raise Conflict(f"已超过截止时间（{deadline.astimezone(CHINA):%Y-%m-%d %H:%M}），不能再提交")
             clean = self._validate_form(session, row, task, data, loaded.application)

@@ -341,3 +341,22 @@ def test_application_cannot_be_submitted_after_the_call_closes(runtime: Runtime)
     with at(china(2025, 9, 30, 16, 0)):
         lc.do("application_form", lc.applicant, samples.application("T3"))
     assert lc.open() == ["recommendation"]
+
+
+def test_a_moved_call_deadline_applies_to_open_application_forms(runtime: Runtime) -> None:
+    from sqlalchemy import update
+
+    from engine import samples
+    from engine.deadlines import change_call_deadline
+    from engine.models import Call
+
+    lc = Lifecycle(runtime, "T5")
+    with runtime.sessions.begin() as session:
+        session.execute(update(Call).where(Call.id == lc.call_id).values(closes_at=china(2025, 9, 30, 17, 0)))
+    with at(china(2025, 9, 1, 9, 0)):
+        lc.app_id = lc.play.start(lc.call_id, lc.applicant, "延期前发起")
+    change_call_deadline(runtime.sessions, lc.call_id, china(2025, 10, 15, 17, 0), lc.users["admin"], "国庆顺延")
+    assert lc.play.task(lc.app_id, "application_form").due_at == china(2025, 10, 15, 17, 0)
+    with at(china(2025, 10, 9, 10, 0)):  # after the old deadline, before the new one
+        lc.do("application_form", lc.applicant, samples.application("T5"))
+    assert lc.open() == ["recommendation"]
