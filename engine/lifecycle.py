@@ -135,13 +135,19 @@ class Lifecycle:
         self.do("acceptance_review", "officer", {"decision": decision, "opinion": "验收意见。", **extra})
 
     # -- whole path -------------------------------------------------------------------------
-    def happy_path(self) -> None:
-        """Application on 2025-09-01 to acceptance in 2028, publicity across National Day 2025."""
-        with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
+    def to_expert_review(self, at: datetime | None = None) -> int:
+        """Apply, recommend, pass formal review and assign the panel (on 2025-09-01 by default)."""
+        with time_machine.travel(at or china(2025, 9, 1, 9, 0), tick=False):
             self.apply()
             self.recommend()
             self.formal()
             self.assign()
+        return self.app_id
+
+    def happy_path(self) -> None:
+        """Application on 2025-09-01 to acceptance in 2028, publicity across National Day 2025."""
+        self.to_expert_review()
+        with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
             self.score()
         with time_machine.travel(china(2025, 9, 26, 10, 0), tick=False):
             self.award()

@@ -1,20 +1,14 @@
 """What the diagram viewer is told: active and completed elements, per process of the version."""
 from __future__ import annotations
 
-import time_machine
-
 from engine.inspect_instance import instance_view
-from engine.lifecycle import Lifecycle, china
+from engine.lifecycle import Lifecycle
 from engine.runtime import Runtime
 
 
 def test_instance_view_marks_elements_per_process(runtime: Runtime) -> None:
     lc = Lifecycle(runtime, "T4")
-    with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
-        lc.apply()
-        lc.recommend()
-        lc.formal()
-        lc.assign()
+    lc.to_expert_review()
     with runtime.sessions() as session:
         view = instance_view(session, lc.instance().id)
     by = view["by_process"]

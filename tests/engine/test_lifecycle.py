@@ -5,6 +5,8 @@ on SQLite and on PostgreSQL.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -22,11 +24,7 @@ def at(moment):  # type: ignore[no-untyped-def]
 
 
 def _review_ready(lc: Lifecycle) -> None:
-    with at(SEP):
-        lc.apply()
-        lc.recommend()
-        lc.formal()
-        lc.assign()
+    lc.to_expert_review(SEP)
 
 
 @pytest.mark.parametrize("track", ["T1", "T2", "T3", "T4", "T5"])
@@ -322,17 +320,24 @@ def _t4_enterprise() -> dict[str, object]:
     return dict(value)
 
 
-def test_application_cannot_be_submitted_after_the_call_closes(runtime: Runtime) -> None:
+def _started_on_call_closing(runtime: Runtime, track: str, closes_at: datetime) -> Lifecycle:
+    """An application started on 2025-09-01 on its track's call, which closes at `closes_at`."""
     from sqlalchemy import update
 
-    from engine import samples
     from engine.models import Call
 
-    lc = Lifecycle(runtime, "T3")
+    lc = Lifecycle(runtime, track)
     with runtime.sessions.begin() as session:
-        session.execute(update(Call).where(Call.id == lc.call_id).values(closes_at=china(2025, 9, 30, 17, 0)))
+        session.execute(update(Call).where(Call.id == lc.call_id).values(closes_at=closes_at))
     with at(china(2025, 9, 1, 9, 0)):
-        lc.app_id = lc.play.start(lc.call_id, lc.applicant, "截止前发起")
+        lc.app_id = lc.play.start(lc.call_id, lc.applicant, "申报")
+    return lc
+
+
+def test_application_cannot_be_submitted_after_the_call_closes(runtime: Runtime) -> None:
+    from engine import samples
+
+    lc = _started_on_call_closing(runtime, "T3", china(2025, 9, 30, 17, 0))
     row = lc.play.task(lc.app_id, "application_form")
     assert row.due_at == china(2025, 9, 30, 17, 0)  # the call deadline is the form's due date
     with at(china(2025, 9, 30, 17, 1)), pytest.raises(Conflict):
@@ -344,17 +349,10 @@ def test_application_cannot_be_submitted_after_the_call_closes(runtime: Runtime)
 
 
 def test_a_moved_call_deadline_applies_to_open_application_forms(runtime: Runtime) -> None:
-    from sqlalchemy import update
-
     from engine import samples
     from engine.deadlines import change_call_deadline
-    from engine.models import Call
 
-    lc = Lifecycle(runtime, "T5")
-    with runtime.sessions.begin() as session:
-        session.execute(update(Call).where(Call.id == lc.call_id).values(closes_at=china(2025, 9, 30, 17, 0)))
-    with at(china(2025, 9, 1, 9, 0)):
-        lc.app_id = lc.play.start(lc.call_id, lc.applicant, "延期前发起")
+    lc = _started_on_call_closing(runtime, "T5", china(2025, 9, 30, 17, 0))
     change_call_deadline(runtime.sessions, lc.call_id, china(2025, 10, 15, 17, 0), lc.users["admin"], "国庆顺延")
     assert lc.play.task(lc.app_id, "application_form").due_at == china(2025, 10, 15, 17, 0)
     with at(china(2025, 10, 9, 10, 0)):  # after the old deadline, before the new one

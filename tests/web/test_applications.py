@@ -151,11 +151,8 @@ def test_history_names_a_status_change_within_one_stage(client: FlaskClient, run
     from engine.lifecycle import Lifecycle, china
 
     lc = Lifecycle(runtime, "T4")
+    lc.to_expert_review()
     with time_machine.travel(china(2025, 9, 1, 9, 0), tick=False):
-        lc.apply()
-        lc.recommend()
-        lc.formal()
-        lc.assign()
         lc.score()
         lc.award()
     lc.tick(china(2025, 9, 9, 0, 0, 5))
