@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -28,6 +30,9 @@ from engine import repository, serialization
 from engine.db import make_engine, make_sessionmaker
 from engine.models import HumanTask, ProcessInstance, User
 from engine.runtime import Runtime, StateStore
+from engine.sandbox import RestrictedEnvironment
+from engine.sandbox.environment import safe_builtins
+from engine.sandbox.helpers import HELPERS
 from engine.seed import ensure_calls, ensure_users, init
 
 
@@ -165,6 +170,56 @@ def bench_t4(eng: Engine, backend: str, store: str, repeat: int) -> Figures:
                    statistics.median(completions) * 1e3, p95(completions) * 1e3, max(sizes))
 
 
+class Stopwatch:
+    """Adds up the time an environment spends in process code."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.calls = 0
+
+    def around(self, run: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return run()
+        finally:
+            self.spent += time.perf_counter() - t0
+            self.calls += 1
+
+
+def _timed(base: type[TaskDataEnvironment], watch: Stopwatch, *args: Any) -> PythonScriptEngine:
+    class Timed(base):  # type: ignore[misc, valid-type]
+        def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+            return watch.around(lambda: super(Timed, self).evaluate(expression, context, external_context))
+
+        def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> Any:
+            return watch.around(lambda: super(Timed, self).execute(script, context, external_context))
+
+    return PythonScriptEngine(environment=Timed(*args))
+
+
+def bench_sandbox(eng: Engine, backend: str) -> None:
+    """What checking and budgeting process code costs per completion of the T4 lifecycle.
+
+    The same lifecycle runs once in the sandbox and once with SpiffWorkflow's own environment
+    (same builtins and helpers, no check, no rewrite, no budget); the time spent inside process
+    code is added up for both, so the difference is the sandbox's own cost.
+    """
+    from engine.lifecycle import play_t4_happy_path
+
+    spent = {}
+    for name, base, args in (("sandbox", RestrictedEnvironment, ()),
+                             ("unguarded", TaskDataEnvironment, ({"__builtins__": safe_builtins(), **HELPERS},))):
+        watch = Stopwatch()
+        timing = play_t4_happy_path(Runtime(make_sessionmaker(eng), StateStore(), _timed(base, watch, *args)))
+        steps = len(timing.completions) + 1  # the start runs process code too
+        spent[name] = (watch.spent / steps * 1e3, watch.calls / steps, (sum(timing.completions) + timing.start)
+                       / steps * 1e3)
+    (ours, evaluations, total), (plain, _, _) = spent["sandbox"], spent["unguarded"]
+    print(f"{backend:10} sandbox: process code {ours:.3f} ms per completion ({evaluations:.1f} evaluations) vs "
+          f"{plain:.3f} ms unguarded; the check and the budget cost {ours - plain:.3f} ms = "
+          f"{(ours - plain) / total * 100:.2f} % of a {total:.1f} ms completion (aim < 5 %)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -183,6 +238,7 @@ def main() -> None:
                 rows.append(bench_t4(eng, backend, store, args.repeat))
                 print(rows[-1].line(), flush=True)
             summarize(backend, rows, sizes)
+            bench_sandbox(eng, backend)
 
 
 def summarize(backend: str, rows: list[Figures], sizes: list[int]) -> None:

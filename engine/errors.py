@@ -62,3 +62,18 @@ class InvalidProcess(EngineError):
 
 class ProcessError(EngineError):
     """A running instance hit an error inside the engine (script failure, bad data)."""
+
+
+class ScriptFailure(ProcessError):
+    """Process code failed at run time (over budget, a name missing, a type error); the command is undone (422)."""
+
+    def __init__(self, element_id: str, element_name: str, reason: str):
+        label = f"“{element_name}”（{element_id}）" if element_name and element_name != element_id else element_id
+        super().__init__(f"流程环节{label or '（未知环节）'}运行出错：{reason}。本次操作已撤销，请联系系统管理员。")
+        self.element_id = element_id
+        self.element_name = element_name
+        self.reason = reason
+        # Filled in by the runtime where known, for the incident it records.
+        self.instance_id: int | None = None
+        self.application_id: int | None = None
+        self.version_id: int | None = None

@@ -12,8 +12,10 @@ from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import oversees
+from engine.errors import ScriptFailure
 from engine.models import Application, HumanTask, ProcessInstance, User, utcnow
-from engine.scripting import make_script_engine
+from engine.sandbox import RestrictedEnvironment
+from engine.sandbox.explain import reason
 from engine.timing import parse_due_in
 
 
@@ -47,8 +49,15 @@ def meta(task: Task) -> TaskMeta:
     )
 
 
-def _evaluate(expression: str, data: dict[str, Any]) -> Any:
-    return make_script_engine().environment.evaluate(expression, dict(data))
+_ENVIRONMENT = RestrictedEnvironment()
+
+
+def _evaluate(expression: str, data: dict[str, Any], task: Task) -> Any:
+    try:
+        return _ENVIRONMENT.evaluate(expression, dict(data))
+    except Exception as e:
+        spec = task.task_spec
+        raise ScriptFailure(spec.bpmn_id or spec.name, spec.bpmn_name or "", reason(e)) from e
 
 
 def not_after(task: Task, live: dict[str, Any] | None = None) -> datetime | None:
@@ -61,7 +70,7 @@ def not_after(task: Task, live: dict[str, Any] | None = None) -> datetime | None
     if not expression:
         return None
     try:
-        value = _evaluate(expression, {**task.data, **(live or {})})
+        value = _evaluate(expression, {**task.data, **(live or {})}, task)
     except Exception:  # data of instances started before the property existed: no limit
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -78,8 +87,8 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
 def new_row(instance: ProcessInstance, task: Task, now: datetime, live: dict[str, Any] | None = None) -> HumanTask:
     """An inbox row for a task that just became ready."""
     m = meta(task)
-    assignee = _evaluate(m.assignee, task.data) if m.assignee else None
-    scope = _evaluate(m.scope, task.data) if m.scope else None
+    assignee = _evaluate(m.assignee, task.data, task) if m.assignee else None
+    scope = _evaluate(m.scope, task.data, task) if m.scope else None
     return HumanTask(
         instance_id=instance.id,
         application_id=instance.application_id,

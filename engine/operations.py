@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, outbox
-from engine.errors import Conflict, EngineError, NotAllowed, NotFound
-from engine.models import Application, OutboxEmail, ProcessInstance, ProcessVersion, User, utcnow
+from engine.errors import Conflict, NotAllowed, NotFound
+from engine.models import Application, Incident, OutboxEmail, ProcessInstance, ProcessVersion, User, utcnow
 from engine.runtime import TIMED_STATUSES, Runtime
-from engine.timers import mark_failed
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,6 @@ def mail_failures(session: Session, limit: int = 100) -> list[OutboxEmail]:
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()).limit(limit)).all())
 
 
-def timer_failures(session: Session, limit: int = 100) -> list[ProcessInstance]:
-    """Instances taken out of the timer queue because firing their timer failed (`error` holds why)."""
-    return list(session.scalars(
-        select(ProcessInstance).where(ProcessInstance.status == "error")
-        .order_by(ProcessInstance.updated_at.desc()).limit(limit)).all())
-
-
 def _admin(session: Session, actor_id: int) -> User:
     actor = session.get(User, actor_id)
     if actor is None or not actor.active or not actor.has_role("admin"):
@@ -114,24 +106,37 @@ def mark_mail_sent(sessions: sessionmaker[Session], outbox_id: int, actor_id: in
         return row
 
 
-def retry_timers(runtime: Runtime, instance_id: int, actor_id: int) -> bool:
-    """Put a failed instance back in the timer queue and fire its due timers now; True if any fired."""
+def retry_incident(runtime: Runtime, incident_id: int, actor_id: int) -> bool:
+    """Run the instance's pending work again (due timers, engine steps); True when a timer fired.
+
+    Success resolves the instance's incidents; another failure counts as an attempt and is raised.
+    """
     with runtime.sessions.begin() as session:
         actor = _admin(session, actor_id)
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None:
-            raise NotFound(f"流程实例 {instance_id} 不存在")
-        if instance.status != "error":
-            raise Conflict("该流程实例没有失败的定时器")
-        session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
-                        .values(status="waiting", error=None, lock_version=ProcessInstance.lock_version + 1)
-                        .execution_options(synchronize_session=False))
-        audit.record(session, "timer_retry", actor_id=actor.id, instance_id=instance_id,
-                     application_id=instance.application_id)
-    try:
-        return runtime.fire_timers(instance_id)
-    except Conflict:
-        raise
-    except EngineError as e:
-        mark_failed(runtime.sessions, instance_id, str(e))
-        raise
+        incident = _open_incident(session, incident_id)
+        if incident.instance_id is None:
+            raise Conflict("申报发起时出现的异常无法重试：请修正流程并部署新版本，再标记为已处理")
+        instance_id = incident.instance_id
+        audit.record(session, "incident_retry", actor_id=actor.id, instance_id=instance_id,
+                     application_id=incident.application_id, data={"incident_id": incident.id})
+    return runtime.fire_timers(instance_id, origin="retry")
+
+
+def resolve_incident(sessions: sessionmaker[Session], incident_id: int, actor_id: int) -> Incident:
+    """Close an incident by hand (the administrator dealt with it another way)."""
+    with sessions.begin() as session:
+        actor = _admin(session, actor_id)
+        incident = _open_incident(session, incident_id)
+        incident.resolved_at, incident.resolved_by = utcnow(), actor.id
+        audit.record(session, "incident_resolved", actor_id=actor.id, instance_id=incident.instance_id,
+                     application_id=incident.application_id, data={"incident_id": incident.id})
+        return incident
+
+
+def _open_incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"运行异常 {incident_id} 不存在")
+    if incident.resolved_at is not None:
+        raise Conflict("该运行异常已处理")
+    return incident

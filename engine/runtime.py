@@ -16,8 +16,9 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, tuple_, update
@@ -26,18 +27,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from engine import audit, inbox, repository, reviews, serialization
+from engine import audit, inbox, incidents, repository, reviews, serialization
 from engine.access import can_see_application, can_work
 from engine.calendar import CHINA
 from engine.errors import (
     Conflict,
+    EngineError,
     FormInvalid,
     NotAllowed,
     NotFound,
-    ProcessError,
+    ScriptFailure,
     TaskConflict,
     TaskNotFound,
 )
+from engine.incidents import Where
 from engine.models import (
     Application,
     Call,
@@ -49,7 +52,8 @@ from engine.models import (
     User,
     utcnow,
 )
-from engine.scripting import make_script_engine
+from engine.sandbox import make_script_engine
+from engine.sandbox.explain import failing_task, reason
 from engine.timing import next_timer_of
 
 T = TypeVar("T")
@@ -77,6 +81,10 @@ class Loaded:
     instance: ProcessInstance
     workflow: BpmnWorkflow
     application: Application | None
+
+    @property
+    def where(self) -> Where:
+        return Where(self.instance.id, self.instance.application_id, self.instance.version_id)
 
 
 def live_values(app: Application | None) -> dict[str, Any]:
@@ -109,17 +117,25 @@ class StateStore:
 class Runtime:
     """The engine's commands, bound to a session factory."""
 
-    def __init__(self, sessions: sessionmaker[Session], store: StateStore | None = None):
+    def __init__(self, sessions: sessionmaker[Session], store: StateStore | None = None,
+                 script_engine: PythonScriptEngine | None = None):
         self.sessions = sessions
         self.store = store or StateStore()
+        # The sandboxed engine; the benchmark passes another to measure what the sandbox costs.
+        self.script_engine = script_engine or make_script_engine()
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
+    def _transaction(self, origin: str = "command") -> Iterator[Session]:
+        """One command's transaction; process code that fails in it leaves an incident (written after the rollback)."""
         session = self.sessions()
         try:
             with session.begin():
                 yield session
+        except ScriptFailure as failure:
+            session.close()
+            incidents.record(self.sessions, failure, origin)
+            raise
         except StaleDataError as e:
             raise Conflict("数据已被他人修改，请刷新后重试") from e
         except OperationalError as e:
@@ -136,7 +152,7 @@ class Runtime:
         if instance is None:
             raise NotFound(f"流程实例 {instance_id} 不存在")
         workflow = self.store.load(session, instance)
-        workflow.script_engine = make_script_engine()
+        workflow.script_engine = self.script_engine
         app = session.get(Application, instance.application_id) if instance.application_id else None
         loaded = Loaded(session, instance, workflow, app)
         if catch_up and instance.next_timer_at is not None and instance.next_timer_at <= utcnow():
@@ -146,7 +162,7 @@ class Runtime:
     def _catch_up(self, loaded: Loaded) -> bool:
         """Fire the instance's due timers and audit each; True when any fired."""
         before = _waiting_timer_ids(loaded.workflow)
-        self._steps(loaded.workflow, loaded.workflow.refresh_timers)
+        self._steps(loaded.workflow, loaded.workflow.refresh_timers, loaded.where)
         fired = before - _waiting_timer_ids(loaded.workflow)
         for task_id in fired:
             task = loaded.workflow.get_task_from_id(task_id)
@@ -155,12 +171,19 @@ class Runtime:
                          task_name=task.task_spec.bpmn_id if task else None)
         return bool(fired)
 
-    def _steps(self, workflow: BpmnWorkflow, action: Callable[[], T]) -> T:
+    def _steps(self, workflow: BpmnWorkflow, action: Callable[[], T], where: Where) -> T:
+        """Run `action` and the engine steps it releases; process code that fails becomes a ScriptFailure."""
         try:
             result = action()
             workflow.do_engine_steps(did_complete_task=serialization.remember_completed)
-        except SpiffWorkflowException as e:
-            raise ProcessError(f"流程执行出错：{e}") from e
+        except EngineError:
+            raise
+        except Exception as e:  # process code can raise anything: each becomes the element's failure
+            task = failing_task(e)
+            spec = task.task_spec if task is not None else None
+            element_id = str(getattr(spec, "bpmn_id", None) or getattr(spec, "name", "") or "")
+            element_name = str(getattr(spec, "bpmn_name", None) or "")
+            raise incidents.locate(ScriptFailure(element_id, element_name, reason(e)), where) from e
         return result
 
     def _save(self, loaded: Loaded, actor_id: int | None) -> list[HumanTask]:
@@ -170,8 +193,13 @@ class Runtime:
         instance.state_json = state_json
         instance.serializer_version = serialization.SERIALIZER_VERSION
         instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
-        created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
+        try:
+            created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
+        except ScriptFailure as failure:
+            raise incidents.locate(failure, loaded.where) from failure.__cause__
         instance.status = "complete" if workflow.is_completed() else ("running" if still_open else "waiting")
+        if instance.error is not None:
+            incidents.resolve_open(session, instance, actor_id)
         reviews.record_assigned(session, created)
         for row in cancelled:
             audit.record(session, "task_cancelled", actor_id=actor_id, instance_id=instance.id,
@@ -240,10 +268,11 @@ class Runtime:
     def _start(self, session: Session, version: ProcessVersion, data: dict[str, Any], actor_id: int | None,
                app: Application | None) -> ProcessInstance:
         spec, subs = repository.specs(session, version.id)
-        workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
+        workflow = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         start.data.update(data)
-        self._steps(workflow, lambda: None)
+        # The application row is rolled back with a failed start: the incident names only the version.
+        self._steps(workflow, lambda: None, Where(version_id=version.id))
         now = utcnow()
         instance = ProcessInstance(version_id=version.id, application_id=app.id if app else None, status="running",
                                    state_json="{}", serializer_version=serialization.SERIALIZER_VERSION,
@@ -292,7 +321,7 @@ class Runtime:
             if deadline is not None and utcnow() > deadline:
                 raise Conflict(f"已超过截止时间（{deadline.astimezone(CHINA):%Y-%m-%d %H:%M}），不能再提交")
             clean = self._validate_form(session, row, task, data, loaded.application)
-            self._steps(loaded.workflow, lambda: _run_with(task, clean))
+            self._steps(loaded.workflow, lambda: _run_with(task, clean), loaded.where)
             now = utcnow()
             claimed = session.execute(
                 update(HumanTask).where(HumanTask.id == row.id, HumanTask.state == "open")
@@ -412,7 +441,7 @@ class Runtime:
             if waiting is None:
                 raise Conflict(_not_waiting_message(name))
             self._steps(loaded.workflow, lambda: loaded.workflow.send_event(
-                BpmnEvent(waiting, payload={**clean, "by": actor.id, "at": utcnow().isoformat()})))
+                BpmnEvent(waiting, payload={**clean, "by": actor.id, "at": utcnow().isoformat()})), loaded.where)
             audit.record(session, "message", actor_id=actor.id, instance_id=instance.id, application_id=app.id,
                          task_name=name, data=clean)
             self._save(loaded, actor.id)
@@ -443,13 +472,13 @@ class Runtime:
             return [(moment, instance_id) for moment, instance_id in session.execute(stmt).all()
                     if moment is not None]
 
-    def fire_timers(self, instance_id: int, due_by: datetime | None = None) -> bool:
+    def fire_timers(self, instance_id: int, due_by: datetime | None = None, origin: str = "scheduler") -> bool:
         """Refresh one instance's timers and run what they release; True if anything changed.
 
         With `due_by`, the instance row is locked first and left alone when another scheduler pass
         holds it or when its next timer is no longer due by then (another pass fired it already).
         """
-        with self._transaction() as session:
+        with self._transaction(origin) as session:
             if due_by is not None and session.scalar(
                     select(ProcessInstance.id)
                     .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= due_by,

@@ -1,18 +1,18 @@
 """The scheduler's timer job: fire every due BPMN timer, one instance per transaction."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
-from engine.errors import Conflict, EngineError
-from engine.models import ProcessInstance
+from engine import incidents
+from engine.errors import Conflict, ScriptFailure
 from engine.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,7 +24,7 @@ class TimerReport:
 
 
 def fire_due(runtime: Runtime, now: datetime) -> TimerReport:
-    """Fire the timers due at `now`; an instance another pass holds is skipped, a failing one is marked `error`."""
+    """Fire the timers due at `now`; an instance another pass holds is skipped, a failing one gets an incident."""
     report = TimerReport()
     after: tuple[datetime, int] | None = None
     while page := runtime.due_page(now, after=after):
@@ -35,24 +35,16 @@ def fire_due(runtime: Runtime, now: datetime) -> TimerReport:
                     report.fired.append(instance_id)
             except Conflict:
                 continue
-            except EngineError as e:
-                mark_failed(runtime.sessions, instance_id, str(e))
-                report.failures.append({"instance_id": instance_id, "error": str(e)})
+            except ScriptFailure as e:  # the runtime has recorded the incident and set the instance aside
+                report.failures.append({"instance_id": instance_id, "element_id": e.element_id, "error": e.reason})
             except OperationalError as e:
                 # A deadlock with a user's command or a dropped connection: the timer stays due and
                 # the next pass tries again.
                 report.failures.append({"instance_id": instance_id, "error": str(e.orig), "transient": True})
+            except Exception as e:  # one broken instance must not stop the pass for the others
+                log.exception("timer of instance %s failed", instance_id)
+                failure = ScriptFailure("", "", f"{type(e).__name__}：{e}")
+                failure.instance_id = instance_id
+                incidents.record(runtime.sessions, failure, "scheduler")
+                report.failures.append({"instance_id": instance_id, "error": failure.reason})
     return report
-
-
-def mark_failed(sessions: sessionmaker[Session], instance_id: int, message: str) -> None:
-    """Take an instance whose timer cannot run out of the timer queue until an administrator retries it."""
-    with sessions.begin() as session:
-        # Write first: on SQLite a transaction that reads before it writes can lose to a concurrent writer.
-        session.execute(
-            update(ProcessInstance).where(ProcessInstance.id == instance_id)
-            .values(status="error", error=message, lock_version=ProcessInstance.lock_version + 1)
-            .execution_options(synchronize_session=False))
-        application_id = session.scalar(select(ProcessInstance.application_id).where(ProcessInstance.id == instance_id))
-        audit.record(session, "timer_failed", instance_id=instance_id, application_id=application_id,
-                     data={"error": message})

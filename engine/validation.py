@@ -16,11 +16,17 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 import forms
 from engine.errors import Problem
 from engine.models.people import ROLES
-from engine.scripting import UnsafeExpression, check_source
+from engine.sandbox import HELPER_NAMES, UnsafeExpression, compile_checked
 from engine.timing import parse_due_in
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_TAGS = ("inputExpression", "inputEntry", "outputEntry")
+SYNTAX_ERROR = "表达式语法错误"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+# Every BPMN element whose text the engine evaluates (any tFormalExpression is checked too).
+CODE_TAGS = {"script": "exec", "preScript": "exec", "postScript": "exec", "conditionExpression": "eval",
+             "completionCondition": "eval", "loopCardinality": "eval", "timeDate": "eval", "timeDuration": "eval",
+             "timeCycle": "eval", "condition": "eval", "formalExpression": "eval", "messageVariable": "eval"}
 LANE_ROLES = frozenset(ROLES)
 
 
@@ -65,9 +71,9 @@ def _local(tag: object) -> str:
 
 def _expression_problem(source: str, mode: str = "eval") -> str | None:
     try:
-        check_source(source, mode=mode)
+        compile_checked(source, mode, helpers=HELPER_NAMES)
     except SyntaxError as e:
-        return f"表达式语法错误：{e.msg}（{source.strip()[:60]}）"
+        return f"{SYNTAX_ERROR}：{e.msg}（{source.strip()[:60]}）"
     except UnsafeExpression as e:
         return f"表达式不安全：{e}"
     return None
@@ -79,9 +85,14 @@ def _dmn_entry_problem(text: str) -> str | None:
         return None
     if "?" in text:
         return _expression_problem(re.sub(r"\?", "dmninputexpr", text))
-    if _expression_problem(text) is None:
+    plain = _expression_problem(text)
+    if plain is None:
         return None
-    return _expression_problem(f"v {text}")
+    # "< 3" is an entry the engine completes as `input < 3`.
+    completed = _expression_problem(f"v {text}")
+    if completed is None:
+        return None
+    return completed if plain.startswith(SYNTAX_ERROR) else plain
 
 
 def _check_xml(name: str, data: bytes, locator: Locator) -> list[Problem]:
@@ -111,12 +122,17 @@ def _check_xml(name: str, data: bytes, locator: Locator) -> list[Problem]:
             # SpiffWorkflow would silently move every task inside into this lane.
             problems.append(Problem(name, ref.sourceline, (ref.text or "").strip(),
                                     "嵌入子流程不能放在泳道内（其中的任务会全部归入该泳道），请将其移出泳道"))
-    for flow in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        message = _expression_problem(flow.text or "") if (flow.text or "").strip() else None
+    for node in root.iter():
+        tag = _local(node.tag)
+        mode = CODE_TAGS.get(tag) or ("eval" if node.get(XSI_TYPE, "").endswith("tFormalExpression") else None)
+        source = node.text or ""
+        if mode is None or not source.strip():
+            continue
+        message = _expression_problem(source, mode)
         if message:
-            parent = flow.getparent()
-            problems.append(Problem(name, flow.sourceline, parent.get("id", "") if parent is not None else "",
-                                    message))
+            owner = next((a for a in node.iterancestors() if a.get("id")), None)
+            problems.append(Problem(name, owner.sourceline if owner is not None else node.sourceline,
+                                    owner.get("id", "") if owner is not None else "", message))
     return problems
 
 

@@ -5,12 +5,21 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, FormInvalid, InvalidProcess, NotAllowed, NotFound, ProcessError
+from engine.errors import (
+    Conflict,
+    EngineError,
+    FormInvalid,
+    InvalidProcess,
+    NotAllowed,
+    NotFound,
+    ProcessError,
+    ScriptFailure,
+)
 from web import db
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
-    (ProcessError, 500),
+    (ScriptFailure, 422), (ProcessError, 500),
 ]
 
 
@@ -45,6 +54,8 @@ def payload(error: EngineError) -> dict[str, object]:
         body["errors"] = error.errors
     if isinstance(error, InvalidProcess):
         body["errors"] = [p.as_dict() for p in error.problems]
+    if isinstance(error, ScriptFailure):
+        body["element_id"], body["element_name"] = error.element_id, error.element_name
     return body
 
 

@@ -4,7 +4,7 @@ from engine.models.audit import AuditEvent
 from engine.models.base import Base, utcnow
 from engine.models.notify import Notification, OutboxEmail, Reminder
 from engine.models.people import ROLES, Organization, RoleGrant, User
-from engine.models.process import ProcessInstance, ProcessVersion
+from engine.models.process import Incident, ProcessInstance, ProcessVersion
 from engine.models.programme import (
     GUANGXI_CITIES,
     TRACKS,
@@ -18,7 +18,7 @@ from engine.models.task import HumanTask
 
 __all__ = [
     "GUANGXI_CITIES", "ROLES", "TRACKS", "ApiToken", "Application", "Attachment", "AuditEvent", "Base", "Call",
-    "HumanTask", "JiebangProblem", "LoginAttempt", "Notification", "Organization", "OutboxEmail",
+    "HumanTask", "Incident", "JiebangProblem", "LoginAttempt", "Notification", "Organization", "OutboxEmail",
     "PartnerInstitution", "ProcessInstance", "ProcessVersion", "Reminder", "ReviewAssignment", "RoleGrant", "User",
     "utcnow",
 ]

@@ -50,3 +50,24 @@ class ProcessInstance(Base):
     version: Mapped[ProcessVersion] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class Incident(Base):
+    """Process code that failed at run time: where, why, when first and last, how often; open until resolved."""
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_open", "resolved_at", "last_seen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    element_id: Mapped[str] = mapped_column(String(200), default="")
+    element_name: Mapped[str] = mapped_column(String(200), default="")
+    origin: Mapped[str] = mapped_column(String(20), default="scheduler")  # scheduler | command | retry
+    error: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=1)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -68,7 +68,7 @@ BAD = {
     "condition_syntax": (VALID.replace("ok == True", "ok === True"), "f_ok", "语法错误"),
     "script_import": (VALID.replace('ok = decision == "approve"', "import os\nok = os.getcwd()"), "calc", "import"),
     "dunder_escape": (VALID.replace('ok = decision == "approve"',
-                                    "ok = ().__class__.__base__.__subclasses__()"), "calc", "私有属性"),
+                                    "ok = ().__class__.__base__.__subclasses__()"), "calc", "不允许访问属性"),
     "unknown_form_key": (VALID.replace('value="recommendation"', 'value="no_such_form"'), "review", "no_such_form"),
     "unknown_lane": (VALID.replace('name="officer"', 'name="janitor"'), "lane_officer", "janitor"),
     "bad_due_in": (VALID.replace('value="P5WD"', 'value="five days"'), "review", "dueIn"),
@@ -138,13 +138,13 @@ def test_invalid_upload_is_never_deployed(runtime, tmp_path: Path) -> None:  # t
 
 
 def test_script_engine_blocks_escape_at_run_time() -> None:
-    from engine.scripting import UnsafeExpression, make_script_engine
+    from engine.sandbox import UnsafeExpression, make_script_engine
 
     env = make_script_engine().environment
     with pytest.raises(UnsafeExpression):
         env.execute("x = [c for c in ().__class__.__base__.__subclasses__()]", {})
     with pytest.raises(UnsafeExpression):
         env.evaluate("9 ** 9 ** 9", {})
-    with pytest.raises(NameError):
+    with pytest.raises(UnsafeExpression):
         env.evaluate("open('/etc/passwd')", {})
     assert env.evaluate("sum([m['s'] for m in xs]) / len(xs)", {"xs": [{"s": 2}, {"s": 4}]}) == 3

@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine.scripting import check_source, make_script_engine
+from engine.sandbox import HELPER_NAMES, compile_checked, make_script_engine
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 COMMON = sorted((PROCESSES / "common").glob("*.bpmn"))
@@ -813,7 +813,7 @@ def test_every_expression_passes_the_restricted_engine_check(path: Path) -> None
     assert found
     for element_id, mode, source in found:
         assert source and source.strip(), element_id
-        check_source(source, mode=mode)
+        compile_checked(source, mode, helpers=HELPER_NAMES)
 
 
 @pytest.mark.parametrize("path", ALL_BPMN, ids=lambda p: p.name)

@@ -1,20 +1,17 @@
-"""BPMN timers fire on time, once, even with several passes at once; a failing timer is set aside."""
+"""BPMN timers fire on time, once, even with several passes at once."""
 from __future__ import annotations
 
 import threading
 from datetime import date, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bench.timer_process import timer_bpmn
-from engine import operations, repository
-from engine.errors import ProcessError
+from engine import operations
 from engine.mailer import MailSettings
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.models import AuditEvent, HumanTask
 from engine.runtime import Runtime
-from engine.scheduling import PassReport, run_pass
+from engine.scheduling import run_pass
 from engine.timers import fire_due
 from tests.scheduler.support import china, tick
 
@@ -73,43 +70,6 @@ def test_concurrent_passes_fire_each_timer_once(runtime: Runtime, wake_up: str, 
     assert _fired(runtime) == dict.fromkeys(ids, 1)
     if runtime.sessions.kw["bind"].dialect.name == "postgresql":
         assert sorted(fired_by_passes) == ids  # SKIP LOCKED: the passes shared the work out
-
-
-def test_failing_timer_is_set_aside_and_retried_by_an_administrator(
-        runtime: Runtime, users: dict[str, int], settings: MailSettings) -> None:
-    key, data = timer_bpmn("wake_up_broken", script="ratio = 1 / divisor")
-    with runtime.sessions.begin() as session:
-        repository.deploy(session, {f"{key}.bpmn": data}, fill_from_library=False)
-    with time_machine.travel(WAKE - timedelta(days=1), tick=False):
-        broken = runtime.start_instance(key, {"wake_at": WAKE.isoformat(), "divisor": 0})
-        healthy = runtime.start_instance(key, {"wake_at": WAKE.isoformat(), "divisor": 2})
-    report: PassReport = tick(runtime, settings, WAKE + timedelta(minutes=1))
-    assert report.timer_instances == [healthy]
-    assert [f["instance_id"] for f in report.timer_failures] == [broken] and report.failures >= 1
-    assert tick(runtime, settings, WAKE + timedelta(minutes=2)).timer_failures == []  # not retried each minute
-    with runtime.sessions() as session:
-        failed = operations.timer_failures(session)
-        assert [i.id for i in failed] == [broken] and "division" in (failed[0].error or "")
-    with pytest.raises(ProcessError):
-        operations.retry_timers(runtime, broken, users["admin"])
-    with runtime.sessions() as session:
-        instance = session.get(ProcessInstance, broken)
-        assert instance is not None and instance.status == "error"
-        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.instance_id == broken)).all()
-    assert actions.count("timer_failed") == 2 and "timer_retry" in actions
-
-
-def test_administrator_retry_fires_a_set_aside_timer(runtime: Runtime, wake_up: str, users: dict[str, int]) -> None:
-    (instance_id,) = _start(runtime, wake_up, 1)
-    from engine.timers import mark_failed
-
-    mark_failed(runtime.sessions, instance_id, "数据库短暂不可用")
-    with time_machine.travel(WAKE + timedelta(minutes=1), tick=False):
-        assert fire_due(runtime, WAKE + timedelta(minutes=1)).fired == []
-        assert operations.retry_timers(runtime, instance_id, users["admin"]) is True
-    with runtime.sessions() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        assert instance is not None and instance.status == "running" and instance.error is None
 
 
 def test_pass_report_is_one_json_line(runtime: Runtime, wake_up: str, settings: MailSettings) -> None:

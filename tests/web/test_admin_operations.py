@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
 from engine import samples
 from engine.calendar import end_of_day_utc
 from engine.lifecycle import Lifecycle
-from engine.models import AuditEvent, OutboxEmail, ProcessInstance
+from engine.models import AuditEvent, OutboxEmail
 from engine.outbox import STATES
 from engine.runtime import Runtime
 from engine.scenario import Scenario
@@ -82,10 +82,11 @@ def test_roles(client: FlaskClient, runtime: Runtime) -> None:
     login_as(client, "officer")
     html = client.get(PAGE).get_data(as_text=True)
     assert "调度与邮件" in html and SUBJECTS["failed"] in failures_section(html)
-    assert "重新发送</button>" not in html and "只有系统管理员可以重发邮件或重试定时器" in html
+    assert "重新发送</button>" not in html and "只有系统管理员可以重发邮件或处理运行异常" in html
     assert client.post(f"{PAGE}/mail/{failed}/retry").status_code == 403
     assert client.post(f"{PAGE}/mail/{failed}/sent").status_code == 403
-    assert client.post(f"{PAGE}/instances/1/retry").status_code == 403
+    assert client.post(f"{PAGE}/incidents/1/retry").status_code == 403
+    assert client.post(f"{PAGE}/incidents/1/resolve").status_code == 403
     assert mail(runtime, failed).state == "failed"
     login_as(client, "admin")
     html = client.get(PAGE).get_data(as_text=True)
@@ -181,26 +182,6 @@ def test_uncertain_mail_is_explained_and_can_be_confirmed_or_resent(client: Flas
     resend = add_mail(runtime, "uncertain", "再发一次", n=1)
     client.post(f"{PAGE}/mail/{resend}/retry")
     assert mail(runtime, resend).state == "pending"
-
-
-def test_retry_a_timer_in_error(client: FlaskClient, runtime: Runtime, users: dict[str, int]) -> None:
-    lc = in_publicity(runtime)
-    instance_id = lc.instance().id
-    with runtime.sessions.begin() as session:
-        session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
-                        .values(status="error", error="脚本执行出错：name 'x' is not defined"))
-    login_as(client, "admin")
-    failures = failures_section(client.get(PAGE).get_data(as_text=True))
-    row = failures.split(f'data-failed-instance-id="{instance_id}"')[1].split("</tr>")[0]
-    assert "氢能重卡电驱团队" in row and "name &#39;x&#39; is not defined" in row and "重试</button>" in row
-    html = client.post(f"{PAGE}/instances/{instance_id}/retry", follow_redirects=True).get_data(as_text=True)
-    assert f"流程实例 #{instance_id} 已恢复定时，到期后自动触发" in html
-    back = lc.instance()
-    assert (back.status, back.error) == ("waiting", None) and back.next_timer_at is not None
-    [event] = audit_actions(runtime, "timer_retry")
-    assert (event.actor_id, event.instance_id) == (users["admin"], instance_id)
-    again = client.post(f"{PAGE}/instances/{instance_id}/retry", follow_redirects=True).get_data(as_text=True)
-    assert "该流程实例没有失败的定时器" in again
 
 
 def test_posts_need_the_csrf_token(db_engine: Engine, tmp_path: Path, runtime: Runtime) -> None:

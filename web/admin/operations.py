@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from engine import operations, outbox, repository, serialization
+from engine import incidents, operations, outbox, repository, serialization
 from engine.calendar import end_of_day_utc
 from engine.deadlines import move_task_due
 from engine.errors import Conflict, ProcessError
@@ -53,8 +53,8 @@ def operations_page() -> str:
         select(ProcessInstance).where(ProcessInstance.id.in_([t.instance_id for t in timers])))}
     elements = {t.instance_id: timer_elements(session, found) for t in timers
                 if (found := instances.get(t.instance_id)) is not None}
-    failed_instances = operations.timer_failures(session)
-    app_ids = {i.application_id for i in failed_instances if i.application_id}
+    open_incidents = incidents.open_incidents(session)
+    app_ids = {i.application_id for i in open_incidents if i.application_id}
     titles: dict[int, str] = {app_id: title for app_id, title in session.execute(
         select(Application.id, Application.title).where(Application.id.in_(app_ids)))}
     state = _state_filter()
@@ -63,12 +63,13 @@ def operations_page() -> str:
     return render_template(
         "admin/operations.html", timers=timers, elements=elements, process_labels=PROCESS_LABELS,
         mail_counts=operations.outbox_counts(session), mail_failures=operations.mail_failures(session),
-        timer_failures=failed_instances, titles=titles, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
+        incidents=open_incidents, origins=incidents.ORIGINS, titles=titles, rows=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
         page=page, state=state, state_labels=STATE_LABELS, can_act="admin" in me().roles)
 
 
-def _back() -> Response:
-    return redirect(url_for("admin.operations_page", state=request.form.get("state") or None) + "#failures")
+def _back(anchor: str = "#failures") -> Response:
+    return redirect(url_for("admin.operations_page", state=request.form.get("state") or None) + anchor)
 
 
 @bp.post("/operations/mail/<int:outbox_id>/retry")
@@ -95,17 +96,28 @@ def confirm_mail(outbox_id: int) -> Response:
     return _back()
 
 
-@bp.post("/operations/instances/<int:instance_id>/retry")
+@bp.post("/operations/incidents/<int:incident_id>/retry")
 @role_required("admin")
-def retry_timer(instance_id: int) -> Response:
+def retry_incident(incident_id: int) -> Response:
     try:
-        fired = operations.retry_timers(db.services().runtime, instance_id, me().id)
+        fired = operations.retry_incident(db.services().runtime, incident_id, me().id)
     except (Conflict, ProcessError) as e:
         flash(f"重试未成功：{e}", "danger")
-        return _back()
-    flash(f"流程实例 #{instance_id} 的定时器已触发" if fired else f"流程实例 #{instance_id} 已恢复定时，到期后自动触发",
-          "info")
-    return _back()
+        return _back("#incidents")
+    flash(f"运行异常 #{incident_id} 已重试成功" + ("，到期的定时器已触发" if fired else "，流程恢复正常"), "info")
+    return _back("#incidents")
+
+
+@bp.post("/operations/incidents/<int:incident_id>/resolve")
+@role_required("admin")
+def resolve_incident(incident_id: int) -> Response:
+    try:
+        operations.resolve_incident(db.services().sessions, incident_id, me().id)
+    except Conflict as e:
+        flash(str(e), "danger")
+        return _back("#incidents")
+    flash(f"运行异常 #{incident_id} 已标记为已处理", "info")
+    return _back("#incidents")
 
 
 @bp.post("/tasks/<int:task_id>/due")

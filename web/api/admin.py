@@ -1,4 +1,4 @@
-"""API routes for officers and administrators: process versions, instances, programme statistics."""
+"""API routes for officers and administrators: process versions, instances, incidents, programme statistics."""
 from __future__ import annotations
 
 import re
@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from engine import repository, stats
-from engine.errors import InvalidProcess, Problem
+from engine import incidents, operations, repository, stats
+from engine.errors import Conflict, InvalidProcess, Problem, ScriptFailure
 from engine.inspect_instance import instance_view
 from engine.models import ProcessVersion
 from web import db
@@ -80,3 +80,22 @@ def get_instance(instance_id: int) -> ResponseReturnValue:
     200: ("统计", s.StatsSchema)})
 def get_stats() -> ResponseReturnValue:
     return jsonify(s.StatsSchema().dump(stats.progress(db.session())))
+
+
+@bp.get("/incidents")
+@operation("未处理的运行异常（脚本、条件、定时器表达式运行出错）", tag="流程管理", roles=("admin",), responses={
+    200: ("运行异常列表，最近出现的在前", s.IncidentSchema(many=True))})
+def list_incidents() -> ResponseReturnValue:
+    return jsonify(s.IncidentSchema(many=True).dump(incidents.open_incidents(db.session())))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@operation("重试：重新执行该实例待执行的工作（到期定时器、引擎步骤）", tag="流程管理", roles=("admin",), responses={
+    200: ("重试成功，异常已关闭", s.RetriedSchema), 404: ("运行异常不存在", s.ErrorSchema),
+    409: ("已处理，或再次出错（error 说明原因）", s.ErrorSchema)})
+def retry_incident(incident_id: int) -> ResponseReturnValue:
+    try:
+        fired = operations.retry_incident(db.services().runtime, incident_id, caller().id)
+    except ScriptFailure as e:
+        raise Conflict(str(e)) from e
+    return jsonify(s.RetriedSchema().dump({"id": incident_id, "resolved": True, "timers_fired": fired}))

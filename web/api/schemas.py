@@ -218,3 +218,22 @@ class ProblemSchema(Schema):
 
 class ProcessProblemsSchema(ErrorSchema):
     errors = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class IncidentSchema(Schema):
+    id = fields.Integer(required=True)
+    instance_id = fields.Integer(required=True, allow_none=True)
+    application_id = fields.Integer(required=True, allow_none=True)
+    element_id = fields.String(required=True, metadata={"description": "出错的 BPMN/DMN 元素编号"})
+    element_name = fields.String(required=True)
+    origin = fields.String(required=True, metadata={"description": "scheduler（定时任务）、command（用户操作）、retry"})
+    error = fields.String(required=True)
+    first_seen = fields.DateTime(required=True)
+    last_seen = fields.DateTime(required=True)
+    attempts = fields.Integer(required=True)
+
+
+class RetriedSchema(Schema):
+    id = fields.Integer(required=True)
+    resolved = fields.Boolean(required=True)
+    timers_fired = fields.Boolean(required=True)
