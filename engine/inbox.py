@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+import forms
 from engine.access import oversees
 from engine.errors import ScriptFailure
 from engine.models import Application, HumanTask, ProcessInstance, User, utcnow
@@ -158,3 +159,21 @@ def query(user: User, scope: str = "mine", **filters: Any) -> Select[tuple[Human
 def visible_rows(session: Session, user: User, scope: str = "mine", **filters: Any) -> list[HumanTask]:
     """Run `query`."""
     return list(session.scalars(query(user, scope, **filters)).all())
+
+
+def form_values(session: Session, row: HumanTask, app: Application | None) -> dict[str, Any]:
+    """What a task's form starts from: the application's title and city, the last submission of the same form
+    in this instance, then the task's draft.
+
+    Other tasks' answers (a previous reviewer's `decision` and `opinion`, say) never enter this form.
+    """
+    names = {f.name for f in forms.fields_of(row.form_key)} if row.form_key and forms.has_form(row.form_key) else set()
+    values = {"title": app.title, "city": app.city} if app is not None else {}
+    previous = session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == row.instance_id, HumanTask.form_key == row.form_key, HumanTask.state == "done",
+        HumanTask.id != row.id).order_by(HumanTask.completed_at.desc()).limit(1)).first()
+    if previous is not None:
+        values.update(previous.data or {})
+    values.update(row.data or {})
+    return {k: v for k, v in values.items() if k in names}
+

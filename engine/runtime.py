@@ -67,7 +67,7 @@ MESSAGE_SENDERS: dict[str, str] = {
 MESSAGE_PAYLOAD = {"applicant_withdrew": "withdrawal", "officer_terminated": "termination",
                    "objection_filed": "objection"}
 SUMMARY_FIELDS = ("field", "budget_wan", "duration_months", "jiebang_problem_id", "partner_institution_id",
-                  "platform_type", "funding_wan", "expert_mean", "review_recommendation")
+                  "platform_type", "funding_wan", "expert_mean", "review_recommendation", "award_result")
 TIMED_STATUSES = ("running", "waiting")
 APPLICATION_STATUSES = ("draft", "submitted", "in_review", "awarded", "in_progress", "accepted", "rejected",
                         "withdrawn", "terminated", "failed")
@@ -294,6 +294,9 @@ class Runtime:
             "reference": {
                 "jiebang_problem_ids": list(session.scalars(
                     select(JiebangProblem.id).where(JiebangProblem.listed.is_(True))).all()),
+                # JSON keys are text: the DMN looks a problem up by str(id)
+                "jiebang_problem_kinds": {str(problem_id): kind for problem_id, kind in session.execute(
+                    select(JiebangProblem.id, JiebangProblem.kind).where(JiebangProblem.listed.is_(True))).all()},
                 "partner_institution_ids": list(session.scalars(
                     select(PartnerInstitution.id).where(PartnerInstitution.active.is_(True))).all()),
             },

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
+# A Guangxi (45…) unified social credit code with a correct check character (GB 32100-2015).
+CREDIT_CODE = "91450200MA5L000003"
+
 
 def team(core: int = 3, advisors: int = 1) -> list[dict[str, Any]]:
     """A team with `core` core members (the first is the leader) and some advisors."""
     members = [
         {"name": f"核心成员{i + 1}", "role": "core", "is_leader": i == 0, "title": "研究员",
-         "institution": "上海交通大学", "region": "domestic" if i % 2 == 0 else "overseas"}
+         "institution": "上海交通大学", "region": "domestic" if i % 2 == 0 else "overseas",
+         "work_location": "elsewhere_in_china"}
         for i in range(core)
     ]
     members += [
         {"name": f"顾问{i + 1}", "role": "advisor", "is_leader": False, "title": "教授",
-         "institution": "浙江大学", "region": "domestic"}
+         "institution": "浙江大学", "region": "domestic", "work_location": "elsewhere_in_china"}
         for i in range(advisors)
     ]
     return members
@@ -28,15 +32,16 @@ def application(track: str, city: str = "南宁市", **overrides: Any) -> dict[s
     extras: dict[str, dict[str, Any]] = {
         "T1": {"jiebang_problem_id": 1, "jiebang_kind": "breakthrough"},
         "T2": {"partner_institution_id": 1, "cooperation_mode": "joint_research"},
-        "T3": {"platform_type": "offshore_incubator", "platform_location": "深圳市南山区"},
+        "T3": {"platform_type": "talent_enclave", "platform_location": "广东省深圳市南山区"},
         "T4": {"enterprise": {
-            "name": "柳州新能科技有限公司", "credit_code": "91450200MA5L000001", "founded_on": "2022-03-15",
-            "office_address": "柳州市柳东新区创业路1号", "office_in_guangxi": True, "operating_normally": True,
-            "leader_is_legal_rep": True, "leader_is_largest_shareholder": False}},
+            "name": "柳州新能科技有限公司", "credit_code": CREDIT_CODE, "founded_on": "2022-03-15",
+            "office_address": "柳州市柳东新区创业路1号", "office_in_guangxi": True, "operating_normally": True}},
         "T5": {"agency": {"name": "南宁英才人力资源服务有限公司", "agency_type": "intermediary"},
                "platform_plan": "建设广西人才数据平台，形成人才画像与热力图。", "introductions_planned": 5},
     }
     data.update(extras[track])
+    if track == "T4":  # the founding leader is the enterprise's legal representative
+        data["team"] = [{**m, "is_legal_rep": bool(m["is_leader"])} for m in data["team"]]
     data.update(overrides)
     return data
 

@@ -20,6 +20,7 @@ TECH_FIELD_OPTIONS: Options = tuple((name, name) for name in TECH_FIELDS)
 
 MEMBER_ROLES: Options = (("core", "核心成员"), ("advisor", "顾问"))
 MEMBER_REGIONS: Options = (("domestic", "国内"), ("overseas", "海外"))
+WORK_LOCATIONS: Options = (("guangxi", "广西区内"), ("elsewhere_in_china", "国内区外"), ("abroad", "境外"))
 
 JIEBANG_KINDS: Options = (("breakthrough", "技术攻关类"), ("transformation", "成果转化类"))
 COOPERATION_MODES: Options = (("joint_research", "联合攻关"), ("tech_marriage", "技术联姻"))

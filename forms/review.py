@@ -113,9 +113,15 @@ class AwardDecisionSchema(FormSchema):
     funding_wan = number("资助经费（万元）", required=False, exclusive_minimum=0, help="同意立项时必填")
 
     def rules(self, data: dict[str, Any], complete: bool) -> Errors:
-        """Funding is required when the award is approved."""
+        """Funding is required when the award is approved, and never more than the budget asked for."""
         if complete and data.get("decision") == "approve":
-            return require(data, "funding_wan", "同意立项时须填写资助经费")
+            missing = require(data, "funding_wan", "同意立项时须填写资助经费")
+            if missing:
+                return missing
+        budget = self.form_context.task_data.get("budget_wan")
+        funding = data.get("funding_wan")
+        if isinstance(budget, int | float) and isinstance(funding, int | float) and funding > budget:
+            return {"funding_wan": [f"资助经费不能超过申报预算（{budget:g} 万元）"]}
         return {}
 
 

@@ -53,11 +53,19 @@ def urgency(due_at: datetime | None, now: datetime | None = None) -> str:
     return "soon" if due_at - now <= SOON else ""
 
 
+def status_label(app: Any) -> str:
+    """An application's status in Chinese; an award revoked for want of a signed contract is 撤销立项."""
+    if app.status == "terminated" and (app.summary or {}).get("award_result") == "revoked":
+        return "撤销立项"
+    return STATUS_LABELS.get(app.status, app.status)
+
+
 def register(bp: Blueprint) -> None:
     """Install the filters and globals on the whole app through `bp`."""
     bp.add_app_template_filter(local, "cn_time")
     bp.add_app_template_filter(lambda v: local(v, "%Y-%m-%d"), "cn_date")
     bp.add_app_template_filter(urgency, "urgency")
+    bp.add_app_template_filter(status_label, "status_label")
 
     @bp.app_context_processor
     def labels() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from engine import calendar
+from forms import places
 
 MAX_WORKING_DAYS = 2_000
 MAX_DAYS = 20_000
@@ -73,6 +74,13 @@ def is_before(a: str, b: str) -> bool:
     return parse_moment(a) < parse_moment(b)
 
 
+def place_area(text: str) -> str:
+    """Where a place named in text lies: `guangxi`, `elsewhere_in_china`, `abroad`, or "" when unknown."""
+    if not isinstance(text, str):
+        raise ValueError("地点须为文本")
+    return places.area_of(text[:500])
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
     "now_iso": now_iso,
     "today": today,
@@ -80,4 +88,5 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "add_days": add_days,
     "add_months": add_months,
     "is_before": is_before,
+    "place_area": place_area,
 }

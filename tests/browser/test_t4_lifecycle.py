@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from engine import samples
 from engine.calendar import CHINA
 from engine.models import Application
 from tests.browser.conftest import LiveApp, People, Screenshots
@@ -39,11 +40,11 @@ def fill_application(page: Page) -> None:
     for index, (name, role, leader, title, institution, region) in zip(indexes, TEAM, strict=False):
         fill(page, {f"team-{index}-name": name, f"team-{index}-role": role, f"team-{index}-is_leader": leader,
                     f"team-{index}-title": title, f"team-{index}-institution": institution,
-                    f"team-{index}-region": region})
-    fill(page, {"enterprise-name": "柳州新能科技有限公司", "enterprise-credit_code": "91450200MA5L000001",
+                    f"team-{index}-region": region, f"team-{index}-work_location": "elsewhere_in_china",
+                    f"team-{index}-is_legal_rep": leader})
+    fill(page, {"enterprise-name": "柳州新能科技有限公司", "enterprise-credit_code": samples.CREDIT_CODE,
                 "enterprise-founded_on": "2022-03-15", "enterprise-office_address": "柳州市柳东新区创业路1号",
-                "enterprise-office_in_guangxi": True, "enterprise-operating_normally": True,
-                "enterprise-leader_is_legal_rep": True, "enterprise-leader_is_largest_shareholder": False})
+                "enterprise-office_in_guangxi": True, "enterprise-operating_normally": True})
 
 
 def expert_scores(page: Page, live: LiveApp, score: str, shots: Screenshots | None) -> None:

@@ -26,6 +26,7 @@ def member(name: str = "张伟", *, leader: bool = False, role: str = "core") ->
         "title": "研究员",
         "institution": "中国科学院某研究所",
         "region": "domestic",
+        "work_location": "elsewhere_in_china",
     }
 
 
@@ -46,13 +47,11 @@ def application(**extra: Any) -> dict[str, Any]:
 
 ENTERPRISE = {
     "name": "广西某新材料科技有限公司",
-    "credit_code": "91450200MA5KABCD1X",
+    "credit_code": "91450200MA5KABCD12",
     "founded_on": "2022-05-18",
     "office_address": "柳州市城中区某路1号",
     "office_in_guangxi": True,
     "operating_normally": True,
-    "leader_is_legal_rep": True,
-    "leader_is_largest_shareholder": False,
 }
 
 VALID: dict[str, dict[str, Any]] = {
@@ -206,10 +205,10 @@ def test_small_team_is_left_to_the_eligibility_table() -> None:
 
 
 def test_enterprise_facts_may_be_false_and_credit_code_is_normalised() -> None:
-    enterprise = {**ENTERPRISE, "credit_code": "91450200ma5k abcd1x", "office_in_guangxi": False}
-    enterprise.update(operating_normally=False, leader_is_legal_rep="否", leader_is_largest_shareholder=False)
+    enterprise = {**ENTERPRISE, "credit_code": "91450200ma5k abcd12", "office_in_guangxi": False}
+    enterprise.update(operating_normally=False)
     result = forms.load("application_t4", application(enterprise=enterprise))["enterprise"]
-    assert result["credit_code"] == "91450200MA5KABCD1X"
+    assert result["credit_code"] == "91450200MA5KABCD12"
     assert [result[k] for k in ("office_in_guangxi", "operating_normally", "leader_is_legal_rep")] == [
         False
     ] * 3
@@ -218,8 +217,15 @@ def test_enterprise_facts_may_be_false_and_credit_code_is_normalised() -> None:
 def test_bad_credit_code_is_rejected() -> None:
     enterprise = {**ENTERPRISE, "credit_code": "9145-0200"}
     assert messages_of("application_t4", application(enterprise=enterprise)) == {
-        "enterprise": {"credit_code": ["统一社会信用代码应为18位数字或大写字母"]}
+        "enterprise": {"credit_code": ["统一社会信用代码应为18位数字或大写字母（不含 I、O、Z、S、V）"]}
     }
+    wrong_check = {**ENTERPRISE, "credit_code": "91450200MA5KABCD13"}
+    assert messages_of("application_t4", application(enterprise=wrong_check)) == {
+        "enterprise": {"credit_code": ["统一社会信用代码校验位不正确，请核对"]}
+    }
+    beijing = {**ENTERPRISE, "credit_code": "911101080000000007"}  # valid, but not Guangxi's: the DMN decides
+    assert forms.load("application_t4", application(enterprise=beijing))["enterprise"]["credit_code"] == (
+        "911101080000000007")
 
 
 def test_partial_accepts_an_incomplete_application_but_not_bad_values() -> None:
@@ -228,7 +234,7 @@ def test_partial_accepts_an_incomplete_application_but_not_bad_values() -> None:
     assert messages_of("application_t5", {"city": "北京市"}, partial=True) == {
         "city": ["所选项不在可选范围内"]
     }
-    assert messages_of("application_t5", {"title": "草稿"}, partial=False)["city"] == [REQUIRED]
+    assert messages_of("application_t5", {"title": "草稿"}, partial=False)["field"] == [REQUIRED]
 
 
 @pytest.mark.parametrize(
@@ -443,6 +449,7 @@ def test_fields_of_describes_kinds_choices_and_nesting() -> None:
         "title": "string",
         "institution": "string",
         "region": "choice",
+        "work_location": "choice",
     }
 
 
@@ -488,3 +495,35 @@ def test_all_messages_are_chinese(form_key: str) -> None:
 def test_control_characters_are_removed_from_text() -> None:
     loaded = forms.load("rectification", {"rectification_report": "已整改\x00完毕\x07\n附件见后"})
     assert loaded["rectification_report"] == "已整改完毕\n附件见后"
+
+
+def test_t4_legal_representative_and_largest_shareholder_are_team_members() -> None:
+    team = [{**member(leader=True), "is_largest_shareholder": True}, {**member("李娜"), "is_legal_rep": True}]
+    result = forms.load("application_t4", application(team=team, enterprise=ENTERPRISE))
+    assert (result["enterprise"]["leader_is_legal_rep"], result["enterprise"]["leader_is_largest_shareholder"]) == (
+        False, True)
+    two_reps = [{**member(leader=True), "is_legal_rep": True}, {**member("李娜"), "is_legal_rep": True}]
+    assert messages_of("application_t4", application(team=two_reps, enterprise=ENTERPRISE)) == {
+        "team": ["企业法定代表人只能有一人"]}
+    sent = {**ENTERPRISE, "leader_is_legal_rep": True}  # derived now, never sent
+    assert "leader_is_legal_rep" in messages_of("application_t4", application(enterprise=sent))["enterprise"]
+
+
+def test_city_is_the_organisations_whatever_is_sent() -> None:
+    context = forms.FormContext(task_data={"city": "南宁市"})
+    loaded = forms.load("application_t2", {**VALID["application_t2"], "city": "柳州市"}, context)
+    assert loaded["city"] == "南宁市"
+
+
+def test_work_location_is_required_of_every_member() -> None:
+    team = [{k: v for k, v in member(leader=True).items() if k != "work_location"}]
+    assert messages_of("application_t2", {**VALID["application_t2"], "team": team}) == {
+        "team": {0: {"work_location": [REQUIRED]}}}
+
+
+def test_award_funding_is_at_most_the_budget_asked_for() -> None:
+    context = forms.FormContext(task_data={"budget_wan": 300})
+    decision = {"decision": "approve", "opinion": "同意", "funding_wan": 300}
+    assert forms.load("award_decision", decision, context)["funding_wan"] == 300
+    assert messages_of("award_decision", {**decision, "funding_wan": 5000}, context=context) == {
+        "funding_wan": ["资助经费不能超过申报预算（300 万元）"]}

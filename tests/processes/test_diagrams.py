@@ -78,13 +78,15 @@ def start_data(n: int) -> dict[str, Any]:
     return {
         "application_id": 100 + n, "applicant_user_id": 11, "organization_id": 5, "call_id": n,
         "track": f"T{n}", "city": "南宁市", "expert_count": 5,
-        "reference": {"jiebang_problem_ids": [7, 8], "partner_institution_ids": [21, 22]},
+        "reference": {"jiebang_problem_ids": [7, 8], "partner_institution_ids": [21, 22],
+                      "jiebang_problem_kinds": {"7": "breakthrough", "8": "transformation"}},
     }
 
 
-def member(name: str, role: str = "core", leader: bool = False) -> dict[str, Any]:
+def member(name: str, role: str = "core", leader: bool = False, where: str = "elsewhere_in_china",
+           **flags: Any) -> dict[str, Any]:
     return {"name": name, "role": role, "is_leader": leader, "title": "研究员", "institution": "中国科学院某研究所",
-            "region": "domestic"}
+            "region": "domestic", "work_location": where, **flags}
 
 
 def application(n: int, **changes: Any) -> dict[str, Any]:
@@ -96,11 +98,12 @@ def application(n: int, **changes: Any) -> dict[str, Any]:
     form.update({
         1: {"jiebang_problem_id": 7, "jiebang_kind": "breakthrough"},
         2: {"partner_institution_id": 21},
-        3: {"platform_type": "offshore_innovation_base", "platform_location": "深圳市南山区"},
+        3: {"platform_type": "talent_enclave", "platform_location": "深圳市南山区"},
         4: {"enterprise": {"name": "广西某新材料有限公司", "credit_code": "91450100MA5XXXXX0X",
                            "founded_on": "2022-05-10", "office_address": "南宁市青秀区", "office_in_guangxi": True,
-                           "operating_normally": True, "leader_is_legal_rep": False,
-                           "leader_is_largest_shareholder": True}},
+                           "operating_normally": True},
+            "team": [member("张伟", leader=True, is_largest_shareholder=True), member("李娜"), member("王强"),
+                     member("赵敏", "advisor")]},
         5: {"agency": {"name": "广西某人才服务有限公司", "agency_type": "intermediary"},
             "platform_plan": "建设人才数据平台、人才画像与人才热力图。"},
     }[n])
@@ -362,6 +365,8 @@ def test_recommender_return_then_reject() -> None:
 # ------------------------------------------------------------------------------------------ eligibility
 ADVISORS_ONLY = [member("张伟", leader=True), member("李娜"), member("钱七", "advisor"), member("孙八", "advisor")]
 CORE_REASON = "核心成员少于3人（顾问不计入）"
+PLATFORM_REASON = ("平台所在地与平台类型不符：区内总部须在广西，离岸基地须在境外（中国大陆以外），"
+                   "人才飞地须在国内广西区外")
 
 
 def t4(**enterprise: Any) -> dict[str, Any]:
@@ -377,7 +382,20 @@ INELIGIBLE = [
     (4, t4(founded_on="2019-06-01"), "企业成立时间早于2021年"),
     (4, t4(office_in_guangxi=False), "企业在广西无实际办公场所"),
     (4, t4(operating_normally=False), "企业未正常经营"),
-    (4, t4(leader_is_largest_shareholder=False), "团队带头人既不是企业法定代表人，也不是第一大股东"),
+    (4, {"team": [member("张伟", leader=True), member("李娜", is_largest_shareholder=True), member("王强")]},
+     "团队带头人既不是企业法定代表人，也不是第一大股东"),
+    (4, t4(founded_on="2999-01-01"), "企业成立日期晚于今天"),
+    (4, t4(credit_code="911101080000000007"), "统一社会信用代码显示企业不在广西登记（第3–4位应为45）"),
+    (1, {"jiebang_kind": "transformation"}, "揭榜类别与所揭榜单项目的类别不一致"),
+    (3, {"platform_location": "广西南宁市"}, PLATFORM_REASON),
+    (3, {"platform_type": "headquarters", "platform_location": "上海市浦东新区"}, PLATFORM_REASON),
+    (3, {"platform_type": "offshore_incubator", "platform_location": "深圳市前海"}, PLATFORM_REASON),
+    *[(n, {"team": [member("张伟", leader=True, where="guangxi", is_legal_rep=True), member("李娜"), member("王强")]},
+       "团队带头人须在广西区外（国内区外或境外）工作") for n in (1, 2, 3, 4)],
+    (4, {"team": [member("张伟", leader=True, is_legal_rep=True), member("李娜"), member("王强", where="guangxi"),
+                  member("赵六", where="abroad")]}, None),  # 3 of 4 core members outside: more than half
+    *[(n, {"team": [member("张伟", leader=True), member("李娜"), member("王强", where="guangxi"),
+                    member("赵六", where="guangxi")]}, "在区外、境外工作的核心成员须超过半数") for n in (1, 2, 3)],
     (5, {"platform_plan": ""}, "未提交人才数据平台建设方案"),
     (5, {"agency": {"name": "某咨询公司", "agency_type": "consulting"}}, "申报机构须为区内人才中介机构或人才研究机构"),
     # the first failing rule gives the reason
@@ -386,17 +404,18 @@ INELIGIBLE = [
 
 
 @pytest.mark.parametrize(("n", "changes", "reason"), INELIGIBLE)
-def test_ineligible_reason_reaches_formal_review(n: int, changes: dict[str, Any], reason: str) -> None:
+def test_ineligible_reason_reaches_formal_review(n: int, changes: dict[str, Any], reason: str | None) -> None:
     app = Instance(n)
     app.submit(**changes)
     app.recommend()
     data = app.task("formal_review_task").data
-    assert (data["eligible"], data["eligibility_reason"]) == (False, reason)
+    assert (data["eligible"], data["eligibility_reason"]) == ((False, reason) if reason else (True, "符合申报条件"))
 
 
 def test_t4_leader_as_legal_rep_only_is_eligible() -> None:
     app = Instance(4)
-    app.submit(**t4(leader_is_legal_rep=True, leader_is_largest_shareholder=False, founded_on="2021-01-01"))
+    app.submit(team=[member("张伟", leader=True, is_legal_rep=True), member("李娜"), member("王强")],
+               **t4(founded_on="2021-01-01"))
     app.recommend()
     assert app.task("formal_review_task").data["eligible"] is True
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -10,6 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from engine import samples
+from engine.runtime import Runtime
 from engine.scenario import Scenario
 from tests.web import flows
 from tests.web.conftest import login_as
@@ -100,7 +102,7 @@ def test_record_page_shows_data_timeline_history_and_diagram(
     app_id = flows.at_expert_scoring(play, calls, users)
     login_as(client, "officer")
     page = client.get(f"/applications/{app_id}").get_data(as_text=True)
-    assert "柳州新能科技有限公司" in page and "统一社会信用代码" in page and "91450200MA5L000001" in page
+    assert "柳州新能科技有限公司" in page and "统一社会信用代码" in page and samples.CREDIT_CODE in page
     assert re.search(r'<li class="done" data-stage="formal_review">形式审查</li>', page)
     assert re.search(r'<li class="current" data-stage="expert_review">专家评审</li>', page)
     assert re.search(r'<li class="pending" data-stage="publicity">公示</li>', page)
@@ -162,3 +164,15 @@ def test_history_names_a_status_change_within_one_stage(client: FlaskClient, run
     html = client.get(f"/applications/{lc.app_id}").get_data(as_text=True)
     assert "状态 已立项 → 实施中" in html
     assert "任务书 → 任务书" not in html
+
+
+def test_an_award_revoked_for_want_of_a_contract_reads_as_revoked(client: FlaskClient, runtime: Runtime) -> None:
+    from tests.web.test_admin_operations import in_publicity
+
+    lc = in_publicity(runtime)
+    assert lc.tick(lc.instance().next_timer_at + timedelta(minutes=1))  # publicity ends: contract due
+    assert lc.tick(lc.instance().next_timer_at + timedelta(minutes=1))  # the contract deadline passes
+    assert lc.status() == ("terminated", "closed")
+    login_as(client, "founder")
+    page = client.get(f"/applications/{lc.app_id}").get_data(as_text=True)
+    assert "撤销立项" in page and "已终止" not in page

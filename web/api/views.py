@@ -11,6 +11,7 @@ import forms
 from engine import inbox, reviews
 from engine.access import can_see_application, can_work, oversees
 from engine.errors import NotAllowed, NotFound, TaskNotFound
+from engine.inbox import form_values
 from engine.models import Application, Call, HumanTask, utcnow
 from web import db
 from web.api import bp, present, tokens
@@ -125,8 +126,8 @@ def get_task(task_id: int) -> ResponseReturnValue:
     form = forms.json_schema(row.form_key) if row.form_key and forms.has_form(row.form_key) else None
     names = {f.name for f in forms.fields_of(row.form_key)} if form is not None and row.form_key else set()
     session = db.session()
-    data = db.services().runtime.task_data(row.id)
     app = session.get(Application, row.application_id) if row.application_id else None
+    data = form_values(session, row, app) if row.state == "open" else dict(row.data or {})
     detail = {**present.task_rows(session, [row])[0], "state": row.state, "form": form,
               "data": {k: v for k, v in data.items() if k in names}, "choices": reviews.choices(session, names, app)}
     return jsonify(s.TaskDetailSchema().dump(detail))

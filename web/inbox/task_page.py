@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import forms
 from engine.access import can_work, may_read_content, oversees
 from engine.errors import Conflict, FormInvalid
+from engine.inbox import form_values
 from engine.models import Application, HumanTask, User
 from engine.reviews import SCORE_FORM
 from forms.choices import DECISION_LABELS
@@ -18,7 +19,7 @@ from web import attachments, db, form_choices
 from web.applications import records
 from web.auth import login_required, me
 from web.errors import status_of
-from web.forms_render import FieldView, build, flatten_errors, only_fields, parse, unplaced_errors
+from web.forms_render import FieldView, build, flatten_errors, parse, unplaced_errors
 from web.inbox import bp
 
 REPORT_FORMS = frozenset({"midterm_report", "final_report", "rectification", "contract"})
@@ -46,22 +47,6 @@ def load(task_id: int) -> tuple[Session, User, HumanTask, Application | None]:
     if not may_view(session, user, row, app):
         abort(404)
     return session, user, row, app
-
-
-def initial_values(session: Session, row: HumanTask, app: Application | None,
-                   fields: list[forms.FieldInfo]) -> dict[str, Any]:
-    """What a form starts from: the application's title and city, the last submission of the same form, the draft.
-
-    Other tasks' fields (a previous reviewer's `decision`, say) are never carried into this form.
-    """
-    values = only_fields(fields, {"title": app.title, "city": app.city}) if app else {}
-    previous = session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == row.instance_id, HumanTask.form_key == row.form_key, HumanTask.state == "done",
-        HumanTask.id != row.id).order_by(HumanTask.completed_at.desc()).limit(1)).first()
-    if previous is not None:
-        values.update(only_fields(fields, previous.data))
-    values.update(only_fields(fields, row.data))
-    return values
 
 
 def task_context(session: Session, user: User, row: HumanTask, app: Application | None) -> dict[str, Any]:
@@ -105,7 +90,7 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
         context = form_choices.context(session, base, app, for_input=working)
         fields = forms.fields_of(row.form_key, context)
         if values is None:
-            shown = initial_values(session, row, app, fields) if working else dict(row.data or {})
+            shown = form_values(session, row, app) if working else dict(row.data or {})
             views = build(fields, shown, defaults=working)
         else:
             views = build(fields, values, errors, defaults=False)
