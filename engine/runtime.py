@@ -6,7 +6,7 @@ the next timer in the same transaction. A lost race is a Conflict; nothing is me
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +38,7 @@ from engine.errors import (
     TaskConflict,
     TaskNotFound,
 )
+from engine.holidays import counts, recount
 from engine.models import (
     Application,
     Call,
@@ -118,7 +119,7 @@ class Runtime:
     def _transaction(self) -> Iterator[Session]:
         session = self.sessions()
         try:
-            with session.begin():
+            with session.begin(), counts.counting(session):
                 yield session
         except StaleDataError as e:
             raise Conflict("数据已被他人修改，请刷新后重试") from e
@@ -171,6 +172,7 @@ class Runtime:
         instance.serializer_version = serialization.SERIALIZER_VERSION
         instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
         created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
+        counts.save(session, instance.id, workflow)
         instance.status = "complete" if workflow.is_completed() else ("running" if still_open else "waiting")
         reviews.record_assigned(session, created)
         for row in cancelled:
@@ -460,6 +462,18 @@ class Runtime:
             fired = self._catch_up(loaded)
             self._save(loaded, None)
             return fired
+
+    def recount_deadlines(self, instance_id: int, years: Collection[int],
+                          actor_id: int | None = None) -> list[recount.Moved]:
+        """Count again the instance's working-day deadlines through `years` after their holiday schedule
+        changed: waiting timers, the data values they read, open tasks' due dates; audited, officers told."""
+        with self._transaction() as session:
+            loaded = self._load(session, instance_id)
+            moved = recount.apply(session, loaded.instance, loaded.workflow, years, utcnow())
+            if moved:
+                recount.announce(session, loaded.instance, moved, years, actor_id)
+            self._save(loaded, actor_id)
+            return moved
 
     def fire_due_timers(self, now: datetime | None = None) -> list[int]:
         """Fire every due timer, one instance per transaction; returns the instances that moved."""
