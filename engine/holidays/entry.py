@@ -88,7 +88,8 @@ def read_days(year: int, items: Sequence[Mapping[str, Any]], source: str) -> lis
             seen.add(day.day)
             days.append(Day(day.day, day.kind, day.name, source))
     if errors:
-        raise FormInvalid({"days": errors})
+        per_item: dict[str, object] = {"days": errors}
+        raise FormInvalid(per_item)
     return sorted(days, key=lambda d: d.day)
 
 
