@@ -32,10 +32,6 @@ class Day:
     name: str
     source: str
 
-    def as_dict(self) -> dict[str, str]:
-        """The API's shape: {date, kind, name, source}."""
-        return {"date": self.day.isoformat(), "kind": self.kind, "name": self.name, "source": self.source}
-
 
 @dataclass(frozen=True)
 class YearSchedule:
