@@ -62,8 +62,7 @@ def _book(engine: Engine) -> HolidayBook:
 
 def _engine(db: Database) -> Engine:
     bind = db.get_bind() if isinstance(db, Session) else db.kw["bind"]
-    assert isinstance(bind, Engine)
-    return bind
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def _query(db: Database, read: Callable[[Session], T]) -> T:
