@@ -15,10 +15,9 @@ from sqlalchemy import select
 from engine.holidays import entry, notes
 from engine.holidays.source import CalendarView
 from engine.lifecycle import Lifecycle, china
-from engine.mailer import MailSettings
 from engine.models import AuditEvent, HumanTask, Notification, User, WorkingDayCount
 from engine.runtime import Runtime, current_data
-from engine.scheduling import run_pass
+from web.ticking import run_tick
 
 SCHEDULE_2027 = Path(__file__).parent / "data" / "holidays_2027.txt"
 OLD_END, NEW_END = china(2027, 2, 15, 23, 59, 59), china(2027, 2, 18, 23, 59, 59)
@@ -29,9 +28,9 @@ def at(moment: datetime) -> time_machine.travel:
 
 
 def tick(runtime: Runtime, now: datetime) -> list[int]:
-    """One scheduler pass as of `now`; the instances whose timers fired."""
-    with at(now):
-        return run_pass(runtime.sessions, MailSettings(), now).timer_instances
+    """One scheduler pass as of `now` (`rootball tick --now`); the instances whose timers fired."""
+    fired: list[int] = run_tick(runtime.sessions, now)["timer_instances"]
+    return fired
 
 
 def in_publicity(runtime: Runtime) -> Lifecycle:

@@ -72,7 +72,7 @@ def operations_page() -> str:
         mail_counts=operations.outbox_counts(session), mail_failures=operations.mail_failures(session),
         timer_failures=failed_instances, titles=titles, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
         page=page, state=state, state_labels=STATE_LABELS, can_act="admin" in me().roles,
-        calendar_warning=notes.warning(unofficial) if unofficial else None,
+        calendar_warning=notes.warning(unofficial) if unofficial else None, unofficial_years=unofficial,
         timer_notes=notes.timer_notes(session, view, [(t.instance_id, t.due_at) for t in timers]))
 
 
