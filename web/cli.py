@@ -214,6 +214,21 @@ def calendar_import(file: str, source: str | None) -> None:
         click.echo(line)
 
 
+@calendar.command("recount", help="重新计算经过这些年份的工作日期限"
+                                  "（修改放假安排时已自动进行；用于其中有实例未能计算时重试）")
+@click.argument("years", nargs=-1, required=True, type=int)
+def calendar_recount(years: tuple[int, ...]) -> None:
+    from engine.holidays.recount import recount_years
+    from engine.runtime import Runtime
+
+    with _database() as eng:
+        report = recount_years(Runtime(make_sessionmaker(eng)), sorted(set(years)), actor_id=None)
+    for line in report.summary():
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
+
+
 @calendar.command("show", help="列出一年的休息日与调休上班日，并说明来源（已录入、chinesecalendar 或按法定节日推算）")
 @click.argument("year", type=int)
 def calendar_show(year: int) -> None:

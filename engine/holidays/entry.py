@@ -191,8 +191,8 @@ def change(runtime: Runtime, years: Mapping[int, Sequence[Day]], actor_id: int |
 def with_day(session: Session, day: Day) -> list[Day]:
     """The year's entered days with `day` added (or replacing the entry of its date).
 
-    A year that has no entered days yet starts from what it shows now (the package's or the
-    statutory days), so adding one day does not silently drop the others.
+    A year with only computed statutory days starts from them, so adding one day does not silently
+    drop the others; in a year the package knows, entered days lie over the package's anyway.
     """
     year = day.day.year
     entered = entered_days(session, year)

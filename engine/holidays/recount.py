@@ -74,6 +74,8 @@ class Report:
         lines = [f"重新计算了 {len(self.moved)} 个期限："] if self.moved else []
         lines += [f"申报 #{m.application_id or '—'}（流程实例 #{m.instance_id}）{m.text()}" for m in self.moved]
         lines += [f"流程实例 #{instance_id} 未能重新计算：{error}" for instance_id, error in self.failed]
+        if self.failed:
+            lines.append(f"可稍后运行 rootball calendar recount {' '.join(map(str, self.years))} 重试")
         return lines
 
 

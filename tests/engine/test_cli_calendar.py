@@ -72,3 +72,19 @@ def test_a_bad_file_names_its_lines_and_changes_nothing(cli_env: Engine, tmp_pat
     gbk.write_bytes("2027-02-05 休 春节\n".encode("gbk"))
     assert CliRunner().invoke(main, ["calendar", "import", str(gbk)]).exit_code == 1
     assert CliRunner().invoke(main, ["calendar", "show", "1850"]).exit_code == 1
+
+
+def test_recount_catches_up_a_change_whose_recount_did_not_run(cli_env: Engine, runtime: Runtime) -> None:
+    from engine.holidays import entry
+
+    experts = Lifecycle(runtime, "T2")
+    experts.to_expert_review(china(2027, 2, 1, 9, 0))
+    days = entry.parse_file(SCHEDULE_2027.read_text("utf-8"), "2027.txt")
+    with runtime.sessions.begin() as session:  # the schedule stored, the deadlines not yet counted again
+        entry.save_year(session, 2027, days[2027], None)
+    with time_machine.travel(china(2027, 2, 3, 9, 0), tick=False):
+        result = CliRunner().invoke(main, ["calendar", "recount", "2027"])
+        assert result.exit_code == 0, result.output
+        assert "专家评分（回避声明） 2027-02-17 → 2027-02-20" in result.output
+        again = CliRunner().invoke(main, ["calendar", "recount", "2027"])
+    assert again.exit_code == 0 and again.output.strip() == "没有需要重新计算的期限"
