@@ -1,35 +1,28 @@
 """Chinese working days: weekends and official holidays off, official make-up days (调休) on.
 
-The official schedule comes from the `chinesecalendar` package, which is updated each year when
-the State Council publishes the next year's holidays. Years it does not know yet fall back to
-Monday–Friday so that deadlines can still be computed; administrators see them marked as such.
+A year's schedule is the one the Department entered, else the `chinesecalendar` package's, else (for
+a year nobody has published yet) the statutory holidays computed by the rules: see `engine.holidays`.
+Pages mark dates counted through such a year, since the published schedule will add days.
 """
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from engine.holidays.source import current
 
 CHINA = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59)
 
 
 def is_official(day: date) -> bool:
-    """True when the official schedule covers this day's year."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+    """True when a published schedule (entered or the package's) covers this day's year."""
+    return current().year(day.year).official
 
 
 def is_working_day(day: date) -> bool:
     """A day people work: a weekday that is not a holiday, or a make-up working day."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return current().year(day.year).is_working_day(day)
 
 
 def add_working_days(start: date, n: int) -> date:

@@ -2,8 +2,9 @@
 
 A date picked in a form becomes a deadline with `calendar.end_of_day_utc(day)` (23:59:59 China time).
 
-Moving a task's due date does not reset its reminders: each (task, kind) is still sent at most
-once, so a task already reminded as overdue is not reminded again after an extension.
+A due date set by hand is not counted again when the holiday calendar changes. Moving a task's due
+date does not reset its reminders: each (task, kind) is still sent at most once, so a task already
+reminded as overdue is not reminded again after an extension.
 """
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def move_task_due(sessions: sessionmaker[Session], task_id: int, due_at: datetim
         if task.state != "open":
             raise TaskConflict("任务已完成或已取消，不能调整期限")
         before = task.due_at
-        task.due_at = due_at
+        # A date set by hand is no longer a count: a later change of the holiday calendar leaves it alone.
+        task.due_at, task.due_in = due_at, None
         audit.record(session, "task_due_changed", actor_id=actor.id, instance_id=task.instance_id,
                      application_id=task.application_id, task_name=task.spec_name,
                      data={"task_id": task.id, "due_at": [before.isoformat() if before else None, due_at.isoformat()],

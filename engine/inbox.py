@@ -103,6 +103,7 @@ def new_row(instance: ProcessInstance, task: Task, now: datetime, live: dict[str
         assignee_id=int(assignee) if assignee is not None else None,
         preassigned=assignee is not None,
         due_at=parse_due_in(m.due_in).due_from(now) if m.due_in else not_after(task, live),
+        due_in=m.due_in,
         state="open",
         created_at=now,
     )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import calendar, outbox
 from engine.access import can_work
+from engine.holidays import source
 from engine.mailer import MailSettings
 from engine.models import Application, HumanTask, Notification, OutboxEmail, Reminder, User
 
@@ -80,8 +81,13 @@ def windows(now: datetime) -> dict[str, list[ColumnElement[bool]]]:
     }
 
 
-@lru_cache(maxsize=4096)
 def _working_days(start: Any, end: Any) -> int:
+    return _counted(start, end, source.current().key())
+
+
+@lru_cache(maxsize=4096)
+def _counted(start: Any, end: Any, _schedule: Any) -> int:
+    # keyed by the calendar's revisions too: an edited year gives new answers
     return calendar.working_days_between(start, end)
 
 
@@ -95,6 +101,11 @@ def _applies(kind: str, task: HumanTask) -> bool:
 
 def queue(sessions: sessionmaker[Session], settings: MailSettings, now: datetime) -> dict[str, int]:
     """Queue every reminder due at `now`; returns {kind: reminders queued}."""
+    with source.using(sessions):  # working days by the database's holiday calendar
+        return _queue(sessions, settings, now)
+
+
+def _queue(sessions: sessionmaker[Session], settings: MailSettings, now: datetime) -> dict[str, int]:
     found = windows(now)
     counts = dict.fromkeys(KINDS, 0)
     if not found:

@@ -6,7 +6,7 @@ the next timer in the same transaction. A lost race is a Conflict; nothing is me
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +40,7 @@ from engine.errors import (
     TaskConflict,
     TaskNotFound,
 )
+from engine.holidays import counts, recount
 from engine.incidents import Where
 from engine.models import (
     Application,
@@ -130,7 +131,7 @@ class Runtime:
         """One command's transaction; process code that fails in it leaves an incident (written after the rollback)."""
         session = self.sessions()
         try:
-            with session.begin():
+            with session.begin(), counts.counting(session):
                 yield session
         except ScriptFailure as failure:
             session.close()
@@ -197,6 +198,7 @@ class Runtime:
             created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
         except ScriptFailure as failure:
             raise incidents.locate(failure, loaded.where) from failure.__cause__
+        counts.save(session, instance.id, workflow)
         instance.status = "complete" if workflow.is_completed() else ("running" if still_open else "waiting")
         if instance.error is not None:
             incidents.resolve_open(session, instance, actor_id)
@@ -492,6 +494,18 @@ class Runtime:
             fired = self._catch_up(loaded)
             self._save(loaded, None)
             return fired
+
+    def recount_deadlines(self, instance_id: int, years: Collection[int],
+                          actor_id: int | None = None) -> list[recount.Moved]:
+        """Count again the instance's working-day deadlines through `years` after their holiday schedule
+        changed: waiting timers, the data values they read, open tasks' due dates; audited, officers told."""
+        with self._transaction() as session:
+            loaded = self._load(session, instance_id)
+            moved = recount.apply(session, loaded.instance, loaded.workflow, years, utcnow())
+            if moved:
+                recount.announce(session, loaded.instance, moved, years, actor_id)
+            self._save(loaded, actor_id)
+            return moved
 
     def fire_due_timers(self, now: datetime | None = None) -> list[int]:
         """Fire every due timer, one instance per transaction; returns the instances that moved."""

@@ -183,3 +183,68 @@ def users_add(username: str, display_name: str, role: str, scope: str | None, em
     except EngineError as e:
         click.echo(str(e), err=True)
         sys.exit(1)
+
+
+@main.group(help="放假安排：导入、查看（工作日期限据此计算）")
+def calendar() -> None:
+    """The holiday calendar."""
+
+
+@calendar.command("import", help="导入放假安排文件：每行“日期 休|班 名称”，如“2027-02-05 休 春节”；"
+                                 "空行与 # 注释忽略；文件中每个年份的已录入日期被整体替换，并重新计算经过该年的期限")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", default=None, help="来源说明，默认为文件名（如 国办发明电〔2026〕×号）")
+def calendar_import(file: str, source: str | None) -> None:
+    from engine.holidays import entry
+    from engine.runtime import Runtime
+
+    path = Path(file)
+    try:
+        years = entry.parse_file(path.read_text("utf-8"), source or path.name)
+    except UnicodeDecodeError:
+        click.echo(f"{file}: 文件不是 UTF-8 编码的文本", err=True)
+        sys.exit(1)
+    except entry.ScheduleFileInvalid as e:
+        for number, message in e.problems:
+            click.echo(f"{file}:{number}: {message}", err=True)
+        sys.exit(1)
+    with _database() as eng:
+        done = entry.change(Runtime(make_sessionmaker(eng)), years, actor_id=None)
+    for line in done.summary():
+        click.echo(line)
+
+
+@calendar.command("recount", help="重新计算经过这些年份的工作日期限"
+                                  "（修改放假安排时已自动进行；用于其中有实例未能计算时重试）")
+@click.argument("years", nargs=-1, required=True, type=int)
+def calendar_recount(years: tuple[int, ...]) -> None:
+    from engine.holidays.recount import recount_years
+    from engine.runtime import Runtime
+
+    with _database() as eng:
+        report = recount_years(Runtime(make_sessionmaker(eng)), sorted(set(years)), actor_id=None)
+    for line in report.summary():
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
+
+
+@calendar.command("show", help="列出一年的休息日与调休上班日，并说明来源（已录入、chinesecalendar 或按法定节日推算）")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    from engine.holidays.entry import FIRST_YEAR, LAST_YEAR
+    from engine.holidays.notes import warning
+    from engine.holidays.schedule import BASIS_LABELS, KIND_LABELS
+    from engine.holidays.source import CalendarView
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        click.echo(f"年份应在 {FIRST_YEAR}–{LAST_YEAR} 之间", err=True)
+        sys.exit(1)
+    with _database() as eng, make_sessionmaker(eng)() as session:
+        schedule = CalendarView(session).year(year)
+    click.echo(f"{year} 年放假安排（{BASIS_LABELS[schedule.basis]}）")
+    if not schedule.official:
+        click.echo(warning([year]))
+    for day in schedule.listing():
+        click.echo(f"{day.day.isoformat()}\t周{'一二三四五六日'[day.day.weekday()]}\t{KIND_LABELS[day.kind]}\t"
+                   f"{day.name}\t{day.source}")

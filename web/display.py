@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, g
 
-from engine.models import TRACKS, utcnow
+from engine.holidays import notes
+from engine.holidays.source import CalendarView
+from engine.models import TRACKS, HumanTask, utcnow
+from web import db
 
 CHINA = timezone(timedelta(hours=8), "CST")
 SOON = timedelta(days=3)
@@ -24,7 +27,7 @@ STATUS_LABELS = {
 ACTION_LABELS = {
     "start": "发起申报", "complete": "完成任务", "claim": "领取任务", "unclaim": "退回任务池", "save_draft": "保存草稿",
     "stage_changed": "阶段变更", "message": "流程消息", "timer_fired": "定时器到期", "task_cancelled": "任务取消",
-    "attachment_uploaded": "上传附件", "attachment_removed": "删除附件",
+    "attachment_uploaded": "上传附件", "attachment_removed": "删除附件", "deadline_recounted": "按放假安排重新计算期限",
 }
 MESSAGE_LABELS = {"applicant_withdrew": "申报单位撤回", "officer_terminated": "科技厅终止",
                   "objection_filed": "提出异议"}
@@ -60,12 +63,20 @@ def status_label(app: Any) -> str:
     return STATUS_LABELS.get(app.status, app.status)
 
 
+def due_note(row: HumanTask) -> str | None:
+    """The warning for a due date counted through a year whose schedule is not entered yet, else None."""
+    if "calendar_view" not in g:
+        g.calendar_view = CalendarView(db.session())  # one look at the calendar's revisions per request
+    return notes.task_note(g.calendar_view, row)
+
+
 def register(bp: Blueprint) -> None:
     """Install the filters and globals on the whole app through `bp`."""
     bp.add_app_template_filter(local, "cn_time")
     bp.add_app_template_filter(lambda v: local(v, "%Y-%m-%d"), "cn_date")
     bp.add_app_template_filter(urgency, "urgency")
     bp.add_app_template_filter(status_label, "status_label")
+    bp.add_app_template_global(due_note, "due_note")
 
     @bp.app_context_processor
     def labels() -> dict[str, Any]:

@@ -33,6 +33,9 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     preassigned: Mapped[bool] = mapped_column(default=False)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The `dueIn` the due date was counted by (P5WD …), so a change of the holiday calendar can count
+    # it again from `created_at`; None when the date was not counted (notAfter, or set by hand).
+    due_in: Mapped[str | None] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), default="open")
     data: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

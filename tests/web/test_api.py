@@ -112,7 +112,8 @@ def test_start_application_puts_the_form_in_the_callers_inbox(client: FlaskClien
     rows = ok(api.get("/tasks?scope=mine"))
     assert [(r["name"], r["application_id"], r["assignee"]) for r in rows] == [
         ("application_form", created["id"], "applicant")]
-    assert set(rows[0]) == {"id", "name", "title", "application_id", "lane", "assignee", "due_at", "form_key"}
+    assert set(rows[0]) == {"id", "name", "title", "application_id", "lane", "assignee", "due_at", "form_key",
+                            "due_provisional", "due_note"}  # the contract's fields and two extensions
     assert ok(api.get(f"/applications/{created['id']}"))["title"] == "糖料蔗收获机械团队"
 
 

@@ -1,8 +1,8 @@
-"""Administration: process versions (modeler, validate, deploy, diff), instance viewer, users, calls."""
+"""Administration: process versions (modeler, validate, deploy, diff), instance viewer, users, calls, holidays."""
 from __future__ import annotations
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import calls, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)
+from web.admin import calendar, calls, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)

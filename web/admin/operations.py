@@ -1,4 +1,7 @@
-"""Scheduler operations: upcoming timers, the mail outbox, failures and their retries; moving a task's due date."""
+"""Scheduler operations: upcoming timers, the mail outbox, failures and their retries; moving a task's due date.
+
+Timers and due dates counted through a year whose holiday schedule is not entered yet are marked.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +17,9 @@ from engine import incidents, operations, outbox, repository, serialization
 from engine.calendar import end_of_day_utc
 from engine.deadlines import move_task_due
 from engine.errors import Conflict, ProcessError
-from engine.models import Application, ProcessInstance
+from engine.holidays import notes
+from engine.holidays.source import CalendarView
+from engine.models import Application, ProcessInstance, utcnow
 from web import db
 from web.admin import bp
 from web.admin.processes import PROCESS_LABELS
@@ -60,12 +65,16 @@ def operations_page() -> str:
     state = _state_filter()
     page = max(request.args.get("page", 1, type=int), 1)
     rows = operations.outbox_rows(session, state=state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    view = CalendarView(session)
+    unofficial = notes.years_in_use(session, view, utcnow())
     return render_template(
         "admin/operations.html", timers=timers, elements=elements, process_labels=PROCESS_LABELS,
         mail_counts=operations.outbox_counts(session), mail_failures=operations.mail_failures(session),
         incidents=open_incidents, origins=incidents.ORIGINS, titles=titles, rows=rows[:PAGE_SIZE],
-        has_next=len(rows) > PAGE_SIZE,
-        page=page, state=state, state_labels=STATE_LABELS, can_act="admin" in me().roles)
+        has_next=len(rows) > PAGE_SIZE, page=page, state=state, state_labels=STATE_LABELS,
+        can_act="admin" in me().roles,
+        calendar_warning=notes.warning(unofficial) if unofficial else None, unofficial_years=unofficial,
+        timer_notes=notes.timer_notes(session, view, [(t.instance_id, t.due_at) for t in timers]))
 
 
 def _back(anchor: str = "#failures") -> Response:

@@ -10,6 +10,7 @@ from flask import Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import Rule
 
+from engine.holidays.entry import FIRST_YEAR, LAST_YEAR
 from web.api import bp
 from web.api import schemas as s
 from web.api.operation import OPERATIONS, Operation, operation
@@ -26,6 +27,7 @@ TAGS = [
     {"name": "任务", "description": "待办、领取、办理"},
     {"name": "流程管理", "description": "流程版本与实例（管理员、科技厅）"},
     {"name": "统计", "description": "计划进度"},
+    {"name": "工作日历", "description": "放假安排：休息日与调休上班日，工作日期限据此计算"},
 ]
 AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),
@@ -34,12 +36,16 @@ AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     422: ("请求数据无效：errors 为字段名 → 错误信息", s.FieldErrorsSchema),
 }
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# path parameters that are not row ids: (description, minimum, maximum)
+PATH_PARAMETERS = {"year": ("年份", FIRST_YEAR, LAST_YEAR)}
 
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
-    return [{"name": name, "in": "path", "required": True, "description": "编号",
-             "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}}
-            for _converter, name in _PARAM.findall(rule.rule)]
+    names = [name for _converter, name in _PARAM.findall(rule.rule)]
+    described = [(name, PATH_PARAMETERS.get(name, ("编号", 1, s.MAX_ID))) for name in names]
+    return [{"name": name, "in": "path", "required": True, "description": description,
+             "schema": {"type": "integer", "minimum": low, "maximum": high}}
+            for name, (description, low, high) in described]
 
 
 def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:

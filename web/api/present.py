@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.holidays import notes
+from engine.holidays.source import CalendarView
 from engine.models import Application, HumanTask, ProcessInstance, User
 
 
@@ -20,19 +22,20 @@ def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
 
 
-def task_row(row: HumanTask, names: dict[int, str]) -> dict[str, Any]:
-    """An inbox row."""
+def task_row(row: HumanTask, names: dict[int, str], due_note: str | None = None) -> dict[str, Any]:
+    """An inbox row; `due_note` warns that its due date was counted through an unpublished year."""
     return {
         "id": row.id, "name": row.spec_name, "title": row.title, "application_id": row.application_id,
         "lane": row.lane, "assignee": names.get(row.assignee_id) if row.assignee_id else None,
-        "due_at": row.due_at, "form_key": row.form_key,
+        "due_at": row.due_at, "form_key": row.form_key, "due_provisional": due_note is not None, "due_note": due_note,
     }
 
 
 def task_rows(session: Session, rows: Sequence[HumanTask]) -> list[dict[str, Any]]:
-    """Inbox rows, assignees named."""
+    """Inbox rows, assignees named, due dates counted through an unpublished year marked."""
     names = usernames(session, {r.assignee_id for r in rows})
-    return [task_row(r, names) for r in rows]
+    view = CalendarView(session)
+    return [task_row(r, names, notes.task_note(view, r)) for r in rows]
 
 
 def instance_id(session: Session, application_id: int) -> int | None:

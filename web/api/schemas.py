@@ -139,6 +139,10 @@ class TaskRowSchema(Schema):
     assignee = fields.String(required=True, allow_none=True, metadata={"description": "办理人用户名"})
     due_at = fields.DateTime(required=True, allow_none=True)
     form_key = fields.String(required=True, allow_none=True)
+    due_provisional = fields.Boolean(required=True, metadata={
+        "description": "截止时间经过尚未录入放假安排的年份，按法定节日推算，录入后可能变动（扩展字段）"})
+    due_note = fields.String(required=True, allow_none=True, metadata={
+        "description": "对应的提示，如“2027 年放假安排尚未录入，按法定节日推算”（扩展字段）"})
 
 
 class TaskDetailSchema(TaskRowSchema):
@@ -199,6 +203,67 @@ class StatsSchema(Schema):
     by_city = _counts("按设区市")
     by_year = _counts("按立项年份（北京时间）")
     pipeline = _counts("各阶段申报数（扩展字段）")
+
+
+# -- the holiday calendar -------------------------------------------------------------------------
+class CalendarDayInSchema(RequestSchema):
+    """One entered day (checked against its year by the engine, every item at once)."""
+
+    date = fields.String(required=True, error_messages=TEXT, metadata={
+        "format": "date", "description": "日期 YYYY-MM-DD，须在该年内"})
+    kind = fields.String(required=True, error_messages=TEXT, metadata={
+        "enum": ["off", "work"], "description": "off 休息日；work 调休上班日（须为周六或周日）"})
+    name = fields.String(load_default="", error_messages=TEXT, metadata={"description": "节日名称，如“春节”"})
+
+
+class CalendarPutSchema(RequestSchema):
+    days = fields.List(fields.Nested(CalendarDayInSchema), required=True, error_messages=LIST, metadata={
+        "description": "该年全部休息日与调休上班日；替换该年已录入的日期，空列表即撤销录入"})
+
+
+class CalendarDaySchema(Schema):
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["off", "work"]})
+    name = fields.String(required=True)
+    source = fields.String(required=True, metadata={
+        "description": "来源：录入时注明的来源（导入的文件名、API、页面录入）、chinesecalendar "
+                       "或 法定节日推算（扩展字段）"})
+
+
+class CalendarSchema(Schema):
+    year = fields.Integer(required=True)
+    official = fields.Boolean(required=True, metadata={
+        "description": "false：该年放假安排尚未公布或录入，只有按法定节日推算的日期"})
+    basis = fields.String(required=True, metadata={
+        "enum": ["entered", "package", "statutory"],
+        "description": "entered 已录入（覆盖 chinesecalendar 的同日安排）；package 来自 chinesecalendar；"
+                       "statutory 按法定节日推算（扩展字段）"})
+    days = fields.List(fields.Nested(CalendarDaySchema), required=True, metadata={"description": "按日期排列"})
+
+
+class RecountedSchema(Schema):
+    instance_id = fields.Integer(required=True)
+    application_id = fields.Integer(required=True, allow_none=True)
+    kind = fields.String(required=True, metadata={
+        "enum": ["timer", "task", "value"],
+        "description": "timer 等待中的定时器；task 待办任务的截止时间；value 流程数据中的日期"})
+    name = fields.String(required=True, metadata={"description": "BPMN 元素编号或数据项名称"})
+    label = fields.String(required=True)
+    task_id = fields.Integer(required=True, allow_none=True)
+    before = fields.DateTime(required=True)
+    after = fields.DateTime(required=True)
+
+
+class RecountFailureSchema(Schema):
+    instance_id = fields.Integer(required=True)
+    error = fields.String(required=True)
+
+
+class CalendarChangedSchema(CalendarSchema):
+    recounted = fields.List(fields.Nested(RecountedSchema), required=True, metadata={
+        "description": "因本次修改重新计算而变动的期限（扩展字段）"})
+    not_recounted = fields.List(fields.Nested(RecountFailureSchema), required=True, metadata={
+        "description": "未能重新计算的流程实例及原因（扩展字段）"})
 
 
 class ErrorSchema(Schema):
