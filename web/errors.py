@@ -5,12 +5,21 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, FormInvalid, InvalidProcess, NotAllowed, NotFound, ProcessError
+from engine.errors import (
+    Conflict,
+    EngineError,
+    FormInvalid,
+    InvalidCursor,
+    InvalidProcess,
+    NotAllowed,
+    NotFound,
+    ProcessError,
+)
 from web import db
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
-    (ProcessError, 500),
+    (InvalidCursor, 400), (ProcessError, 500),
 ]
 
 
