@@ -126,6 +126,7 @@ class SmtpMailer:
         self.settings = settings
         self.target = SmtpTarget.parse(settings.smtp_url)
         self._smtp: smtplib.SMTP | None = None
+        self.opened = 0  # connections opened so far
 
     def __enter__(self) -> SmtpMailer:
         return self
@@ -176,6 +177,7 @@ class SmtpMailer:
             smtp.close()
             raise
         self._smtp = smtp
+        self.opened += 1
         return smtp
 
     def send(self, message: EmailMessage, sender: str, recipient: str, before_body: Callable[[], bool]) -> None:

@@ -50,6 +50,7 @@ class DrainReport:
     failed: int = 0
     uncertain: int = 0
     disabled: bool = False
+    connections: int = 0
     errors: list[str] = field(default_factory=list)
 
     def error(self, text: str) -> None:
@@ -132,8 +133,9 @@ def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime
         return report
     started = time.monotonic()
     ledger = Ledger(sessions)
+    mailer = SmtpMailer(settings)
     try:
-        with SmtpMailer(settings) as mailer:
+        with mailer:
             while time.monotonic() - started < settings.budget_seconds:
                 batch = claim(sessions, now, settings, settings.batch)
                 if not batch:
@@ -149,6 +151,7 @@ def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime
                         return report
     finally:
         ledger.write()
+        report.connections = mailer.opened
     return report
 
 
