@@ -99,7 +99,7 @@ class Run:
     sizes: list[int] = field(default_factory=list)
     failed: int = 0
     errors: list[str] = field(default_factory=list)  # the first few
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def record(self, started: float, status: int, size: int, ok: set[int], what: str) -> None:
         elapsed = time.perf_counter() - started
@@ -136,15 +136,29 @@ def drive(run: Run, seconds: float, work: Callable[[int, Run, threading.Event], 
     started = time.perf_counter()
     for t in threads:
         t.start()
-    deadline = started + seconds
-    while time.perf_counter() < deadline:
-        time.sleep(0.05)
-    stop.set()
-    for t in threads:
-        while t.is_alive():
-            t.join(0.1)
+    try:
+        while time.perf_counter() < started + seconds:
+            time.sleep(0.05)
+    finally:  # also on Ctrl-C: let the clients finish their request while the server is still up
+        stop.set()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def _timed(run: Run, client: Client, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+    """One request, its latency and size recorded; a broken connection counts as a failure (status 0)."""
+    started = time.perf_counter()
+    try:
+        status, _headers, data = client.request(method, path, body)
+    except (OSError, http.client.HTTPException) as e:
+        run.error(f"{method} {path}: {type(e).__name__}")
+        client.close()
+        return 0, b""
+    run.record(started, status, len(data), {200}, f"{method} {path}")
+    return status, data
 
 
 def getter(base: str, path: str, **auth: str) -> Callable[[int, Run, threading.Event], None]:
@@ -153,9 +167,7 @@ def getter(base: str, path: str, **auth: str) -> Callable[[int, Run, threading.E
         client = Client(base, **auth)
         try:
             while not stop.is_set():
-                started = time.perf_counter()
-                status, _headers, body = client.request("GET", path)
-                run.record(started, status, len(body), {200}, path)
+                _timed(run, client, "GET", path)
         finally:
             client.close()
     return work
@@ -174,10 +186,8 @@ def completer(base: str, token: str, pool: queue.Queue[int]) -> Callable[[int, R
                     except queue.Empty:
                         run.error("completion pool used up: raise --pool or lower --seconds")
                         return
-                started = time.perf_counter()
-                status, _headers, body = client.request(
-                    "POST", f"/api/v1/tasks/{task}/complete", body={"data": {"rectification_report": "已完成"}})
-                run.record(started, status, len(body), {200}, f"complete {task}")
+                status, body = _timed(run, client, "POST", f"/api/v1/tasks/{task}/complete",
+                                      {"data": {"rectification_report": "已完成"}})
                 following = json.loads(body).get("next", []) if status == 200 else []
                 task = following[0]["id"] if following else None
         finally:
@@ -320,7 +330,8 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=120, help="chain instances to complete tasks on")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM cleans up like Ctrl-C
+    for sig in (signal.SIGINT, signal.SIGTERM):  # both clean up like Ctrl-C, even when started in the background
+        signal.signal(sig, signal.default_int_handler)
     print(f"start: {load()}", flush=True)
     try:
         with database("postgresql") as eng:
