@@ -28,6 +28,10 @@ class TaskConflict(Conflict):
     """A task is no longer open or is held by someone else."""
 
 
+class InvalidCursor(EngineError):
+    """A page cursor that this server did not hand out, or that was altered (400)."""
+
+
 class FormInvalid(EngineError):
     """Submitted form data failed validation (422); `errors` maps field to messages."""
 

@@ -1,4 +1,4 @@
-"""Turns ready user tasks into inbox rows, and answers inbox queries."""
+"""Turns ready user tasks into inbox rows (the queries over them are in `engine.inbox_query`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,13 +8,12 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.access import oversees
 from engine.errors import ScriptFailure
-from engine.models import Application, HumanTask, ProcessInstance, User, utcnow
+from engine.models import Application, HumanTask, ProcessInstance, utcnow
 from engine.sandbox import RestrictedEnvironment
 from engine.sandbox.explain import reason
 from engine.timing import parse_due_in
@@ -129,37 +128,6 @@ def sync(
     session.add_all(created)
     session.flush()
     return created, cancelled, len(ready)
-
-
-def _group_filter(user: User) -> Any:
-    clauses = [
-        and_(HumanTask.candidate_role == g.role, or_(HumanTask.scope.is_(None), HumanTask.scope == g.scope))
-        if g.scope is not None else HumanTask.candidate_role == g.role
-        for g in user.grants
-    ]
-    return and_(HumanTask.assignee_id.is_(None), HumanTask.preassigned.is_(False), or_(*clauses))
-
-
-def query(user: User, scope: str = "mine", **filters: Any) -> Select[tuple[HumanTask]]:
-    """Open inbox rows: `mine` (assigned to me), `group` (claimable), `all` (overseers: everything)."""
-    stmt = select(HumanTask).where(HumanTask.state == "open")
-    if scope == "mine":
-        stmt = stmt.where(HumanTask.assignee_id == user.id)
-    elif scope == "group":
-        stmt = stmt.where(_group_filter(user) if user.grants else false())
-    elif not oversees(user):
-        stmt = stmt.where(or_(HumanTask.assignee_id == user.id, _group_filter(user)))
-    if filters.get("track") or filters.get("city") or filters.get("call_id") or filters.get("stage"):
-        stmt = stmt.join(Application, Application.id == HumanTask.application_id)
-        for key in ("track", "city", "call_id", "stage"):
-            if filters.get(key):
-                stmt = stmt.where(getattr(Application, key) == filters[key])
-    return stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-
-
-def visible_rows(session: Session, user: User, scope: str = "mine", **filters: Any) -> list[HumanTask]:
-    """Run `query`."""
-    return list(session.scalars(query(user, scope, **filters)).all())
 
 
 def form_values(session: Session, row: HumanTask, app: Application | None) -> dict[str, Any]:

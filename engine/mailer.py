@@ -117,7 +117,8 @@ def wire_bytes(message: EmailMessage) -> bytes:
 
 
 class SmtpMailer:
-    """Sends messages one SMTP transaction each over a reused connection (a context manager)."""
+    """Sends messages one SMTP transaction each over one connection, reopened when the server drops it
+    (a context manager)."""
 
     def __init__(self, settings: MailSettings):
         if not settings.smtp_url:
@@ -125,6 +126,7 @@ class SmtpMailer:
         self.settings = settings
         self.target = SmtpTarget.parse(settings.smtp_url)
         self._smtp: smtplib.SMTP | None = None
+        self.opened = 0  # connections opened so far
 
     def __enter__(self) -> SmtpMailer:
         return self
@@ -175,26 +177,25 @@ class SmtpMailer:
             smtp.close()
             raise
         self._smtp = smtp
+        self.opened += 1
         return smtp
 
     def send(self, message: EmailMessage, sender: str, recipient: str, before_body: Callable[[], bool]) -> None:
         """Deliver one message; `before_body` runs after the server's 354 and may cancel by returning False.
 
+        A connection the server dropped while idle or after its per-session quota (421, or simply
+        gone) is replaced once; nothing of this message has been sent at that point.
         Raises DeliveryFailed when the server certainly did not take the message, DeliveryInDoubt when
         it may have.
         """
         payload = wire_bytes(message)
+        reused = self._smtp is not None
         try:
-            smtp = self._connection()
-            _expect(smtp.mail(sender), (250,))
-            _expect(smtp.rcpt(recipient), (250, 251))
-            _expect(smtp.docmd("DATA"), (354,))
+            smtp = self._open_data(sender, recipient)
         except DeliveryFailed as e:
-            self._drop() if e.connection else self._reset()
-            raise
-        except (smtplib.SMTPException, OSError) as e:
-            self._drop()
-            raise DeliveryFailed(f"SMTP 连接失败：{_describe(e)}", connection=True) from e
+            if not (e.connection and reused):
+                raise
+            smtp = self._open_data(sender, recipient)
         try:
             proceed = before_body()
         except BaseException:
@@ -212,6 +213,21 @@ class SmtpMailer:
             raise DeliveryInDoubt(f"邮件正文发出后未收到服务器确认：{_describe(e)}") from e
         if code != 250:
             raise DeliveryFailed(f"服务器拒收：{code} {reply.decode(errors='replace')}", permanent=code >= 500)
+
+    def _open_data(self, sender: str, recipient: str) -> smtplib.SMTP:
+        """MAIL, RCPT and DATA up to the server's 354, on the open connection or a new one."""
+        try:
+            smtp = self._connection()
+            _expect(smtp.mail(sender), (250,))
+            _expect(smtp.rcpt(recipient), (250, 251))
+            _expect(smtp.docmd("DATA"), (354,))
+        except DeliveryFailed as e:
+            self._drop() if e.connection else self._reset()
+            raise
+        except (smtplib.SMTPException, OSError) as e:
+            self._drop()
+            raise DeliveryFailed(f"SMTP 连接失败：{_describe(e)}", connection=True) from e
+        return smtp
 
 
 def _expect(answer: tuple[int, bytes], ok: tuple[int, ...]) -> None:

@@ -1,4 +1,4 @@
-"""In-app notifications shown in the navigation: unread ones for a user, and marking them read."""
+"""In-app notifications: unread ones for the navigation, a user's list page by page, and marking them read."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,7 +6,11 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import keyset
 from engine.models import Notification, utcnow
+
+# Unread first, newest first within each part.
+ORDER = keyset.Order((Notification.read_at.is_(None), Notification.created_at, Notification.id), descending=True)
 
 
 def unread(session: Session, user_id: int, limit: int = 20) -> list[Notification]:
@@ -14,6 +18,12 @@ def unread(session: Session, user_id: int, limit: int = 20) -> list[Notification
     return list(session.scalars(
         select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all())
+
+
+def page(session: Session, user_id: int, *, limit: int = 50, cursor: str | None = None) -> keyset.Page[Notification]:
+    """One page of a user's notifications."""
+    return keyset.page(session, select(Notification).where(Notification.user_id == user_id), ORDER,
+                       limit=limit, cursor=cursor)
 
 
 def unread_count(session: Session, user_id: int) -> int:

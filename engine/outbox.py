@@ -16,6 +16,11 @@ Row states and the delivery policy (nothing is ever sent twice automatically):
 
 Each attempt's `attempts` value doubles as a claim token: a state change only applies to the
 attempt that made it, so a late answer cannot overwrite a newer claim.
+
+A pass sends everything due over one SMTP connection and writes one statement per message: the
+`sending` mark, which must be committed before each body leaves, carries the outcomes of the
+messages before it (`Ledger`). A scheduler killed between a `250` and that write leaves the row in
+`sending`, so it turns `uncertain` like any interrupted delivery: never sent twice.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.mailer import DeliveryFailed, DeliveryInDoubt, MailSettings, SmtpMailer
@@ -45,6 +50,7 @@ class DrainReport:
     failed: int = 0
     uncertain: int = 0
     disabled: bool = False
+    connections: int = 0
     errors: list[str] = field(default_factory=list)
 
     def error(self, text: str) -> None:
@@ -126,39 +132,106 @@ def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime
         report.disabled = True
         return report
     started = time.monotonic()
-    with SmtpMailer(settings) as mailer:
-        while time.monotonic() - started < settings.budget_seconds:
-            batch = claim(sessions, now, settings, settings.batch)
-            if not batch:
-                break
-            for index, item in enumerate(batch):
-                if time.monotonic() - started >= settings.budget_seconds:
-                    release(sessions, batch[index:])
-                    return report
-                if not _deliver(sessions, mailer, item, settings, now, report):
-                    # The server is unreachable: leave the rest for a later pass instead of
-                    # knocking once per row.
-                    release(sessions, batch[index + 1:])
-                    return report
+    ledger = Ledger(sessions)
+    mailer = SmtpMailer(settings)
+    try:
+        with mailer:
+            while time.monotonic() - started < settings.budget_seconds:
+                batch = claim(sessions, now, settings, settings.batch)
+                if not batch:
+                    break
+                for index, item in enumerate(batch):
+                    if time.monotonic() - started >= settings.budget_seconds:
+                        release(sessions, batch[index:])
+                        return report
+                    if not _deliver(ledger, mailer, item, settings, now, report):
+                        # The server is unreachable: leave the rest for a later pass instead of
+                        # knocking once per row.
+                        release(sessions, batch[index + 1:])
+                        return report
+    finally:
+        ledger.write()
+        report.connections = mailer.opened
     return report
 
 
-def _deliver(sessions: sessionmaker[Session], mailer: SmtpMailer, item: Claim, settings: MailSettings,
-             now: datetime, report: DrainReport) -> bool:
-    """One attempt; False when the server could not be reached."""
-    def mark_sending() -> bool:
-        return _transition(sessions, item, ("pending",), state="sending", next_try_at=now + _lease(settings))
+class Ledger:
+    """The outcomes of a pass's attempts, written together with the next `sending` mark, or at the end
+    (so `sent_at` is when the mark is written: at most one message after the server's 250)."""
 
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+        self.sent: list[Claim] = []
+        self.others: list[tuple[Claim, tuple[str, ...], dict[str, Any]]] = []
+
+    def mark_sending(self, item: Claim, lease_until: datetime) -> bool:
+        """Commit `item` as `sending` (with the outcomes noted so far); False when the row is no longer ours."""
+        here = OutboxEmail.id == item.id
+        rows = [_attempt(item, ("pending",)), *(_attempt(c, ("sending", "uncertain")) for c in self.sent)]
+        # One statement for this row and the ones sent before it.
+        stmt = update(OutboxEmail).where(or_(*rows)).values(
+            state=case((here, "sending"), else_="sent"),
+            next_try_at=case((here, _moment(lease_until)), else_=OutboxEmail.next_try_at),
+            sent_at=case((here, OutboxEmail.sent_at), else_=_moment(utcnow())),
+            last_error=case((here, OutboxEmail.last_error), else_=None),
+        ).returning(OutboxEmail.id).execution_options(synchronize_session=False)
+        with self.sessions.begin() as session:
+            self._write_others(session)
+            changed = session.execute(stmt).scalars().all()
+        self.sent = []
+        return item.id in changed
+
+    def note_sent(self, item: Claim) -> None:
+        """The server answered 250 to the body."""
+        self.sent.append(item)
+
+    def note(self, item: Claim, from_states: tuple[str, ...], **values: Any) -> None:
+        """Any other outcome (retry, failure, uncertain), with its own values."""
+        self.others.append((item, from_states, values))
+
+    def write(self) -> None:
+        """Write whatever is noted."""
+        if not self.sent and not self.others:
+            return
+        with self.sessions.begin() as session:
+            self._write_others(session)
+            if self.sent:
+                session.execute(update(OutboxEmail).where(or_(*(_attempt(c, ("sending", "uncertain"))
+                                                                for c in self.sent)))
+                                .values(state="sent", sent_at=utcnow(), last_error=None)
+                                .execution_options(synchronize_session=False))
+        self.sent = []
+
+    def _write_others(self, session: Session) -> None:
+        for item, from_states, values in self.others:
+            session.execute(update(OutboxEmail).where(_attempt(item, from_states)).values(**values)
+                            .execution_options(synchronize_session=False))
+        self.others = []
+
+
+def _moment(value: datetime) -> Any:
+    return literal(value, OutboxEmail.next_try_at.type)
+
+
+def _attempt(item: Claim, states: tuple[str, ...]) -> ColumnElement[bool]:
+    """The row of this attempt, while in one of `states`."""
+    return and_(OutboxEmail.id == item.id, OutboxEmail.attempts == item.attempts, OutboxEmail.state.in_(states))
+
+
+def _deliver(ledger: Ledger, mailer: SmtpMailer, item: Claim, settings: MailSettings, now: datetime,
+             report: DrainReport) -> bool:
+    """One attempt; False when the server could not be reached."""
     try:
-        mailer.send(compose(item, settings, utcnow()), settings.envelope_sender, item.to_addr, mark_sending)
+        mailer.send(compose(item, settings, utcnow()), settings.envelope_sender, item.to_addr,
+                    lambda: ledger.mark_sending(item, now + _lease(settings)))
     except DeliveryInDoubt as e:
-        _transition(sessions, item, ("sending",), state="uncertain", last_error=str(e))
+        ledger.note(item, ("sending",), state="uncertain", last_error=str(e))
         report.uncertain += 1
         report.error(f"{item.message_id}: {e}")
         return True
     except DeliveryFailed as e:
         give_up = e.permanent or item.attempts >= settings.max_attempts
-        _transition(sessions, item, ("pending", "sending"), state="failed" if give_up else "pending",
+        ledger.note(item, ("pending", "sending"), state="failed" if give_up else "pending",
                     last_error=str(e), next_try_at=now + timedelta(seconds=settings.backoff(item.attempts)))
         if give_up:
             report.failed += 1
@@ -166,7 +239,7 @@ def _deliver(sessions: sessionmaker[Session], mailer: SmtpMailer, item: Claim, s
             report.retrying += 1
         report.error(f"{item.message_id}: {e}")
         return not e.connection
-    _transition(sessions, item, ("sending", "uncertain"), state="sent", sent_at=utcnow(), last_error=None)
+    ledger.note_sent(item)
     report.sent += 1
     return True
 
@@ -181,16 +254,6 @@ def release(sessions: sessionmaker[Session], items: list[Claim]) -> None:
                        OutboxEmail.state == "pending")
                 .values(attempts=item.attempts - 1, next_try_at=utcnow())
                 .execution_options(synchronize_session=False))
-
-
-def _transition(sessions: sessionmaker[Session], item: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
-    with sessions.begin() as session:
-        result = session.execute(
-            update(OutboxEmail)
-            .where(OutboxEmail.id == item.id, OutboxEmail.attempts == item.attempts,
-                   OutboxEmail.state.in_(from_states))
-            .values(**values).execution_options(synchronize_session=False))
-        return _count(result) == 1
 
 
 def _lease(settings: MailSettings) -> timedelta:

@@ -9,6 +9,7 @@ from engine.errors import (
     Conflict,
     EngineError,
     FormInvalid,
+    InvalidCursor,
     InvalidProcess,
     NotAllowed,
     NotFound,
@@ -19,7 +20,7 @@ from web import db
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
-    (ScriptFailure, 422), (ProcessError, 500),
+    (ScriptFailure, 422), (InvalidCursor, 400), (ProcessError, 500),
 ]
 
 

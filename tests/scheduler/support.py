@@ -41,7 +41,8 @@ def free_port() -> int:
 
 
 class Handler:
-    """Collects every message the server accepts; hooks let a test act at RCPT or DATA."""
+    """Collects every message the server accepts; hooks let a test act at RCPT or DATA, refuse recipients,
+    and end a connection after so many messages, as mail relays with a per-connection quota do."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
@@ -49,12 +50,34 @@ class Handler:
         self.on_data: Callable[[], None] | None = None
         self.delays: list[float] = []
         self.data_reply = "250 OK"
+        self.refused: set[str] = set()
+        self.per_connection: int | None = None
+        self.connections = 0  # EHLO greetings: one per SMTP session
+        self._started: dict[int, int] = {}  # id(session) -> MAIL commands seen
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        count = self._started[id(session)] = self._started.get(id(session), 0) + 1
+        if self.per_connection is not None and count > self.per_connection:
+            server.transport.close()
+            return "421 4.7.0 本连接的邮件数已达上限"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if self.on_rcpt is not None:
             hook, self.on_rcpt = self.on_rcpt, None
             hook()
+        if address in self.refused:
+            return "550 5.1.1 用户不存在"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

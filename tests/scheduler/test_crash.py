@@ -95,3 +95,26 @@ def test_killed_before_the_body_was_sent(db_engine: Engine, runtime: Runtime, pl
     ids = sink.message_ids()
     assert len(ids) == len(set(ids)) == 4
     assert set(outbox_states(runtime).values()) == {"sent"}
+
+
+def test_killed_before_the_sent_mark_of_the_message_before(db_engine: Engine, runtime: Runtime, play: Scenario,
+                                                           calls: dict[str, int], sink: MailSink,
+                                                           settings: MailSettings) -> None:
+    """A message's `sent` is written with the next message's `sending`: dying in between leaves it
+    `sending`, so it turns uncertain and is never sent again."""
+    _overdue_tasks(play, calls["T4"], 2)
+    at = china(OVERDUE_DAY, 9)
+    killer = Killer()
+    sink.handler.on_data = lambda: setattr(sink.handler, "on_rcpt", killer)  # dies at the second message's RCPT
+    _tick(db_engine, settings, at, killer)
+    assert len(sink.messages) == 1
+    delivered = sink.message_ids()[0]
+    states = outbox_states(runtime)
+    assert states.pop(delivered) == "sending" and set(states.values()) == {"pending"}
+
+    report = _tick(db_engine, settings, at + timedelta(minutes=11))
+    assert report["mails_sent"] == 3 and report["mails_uncertain"] == 1
+    _tick(db_engine, settings, at + timedelta(days=1))
+    ids = sink.message_ids()
+    assert len(ids) == len(set(ids)) == 4
+    assert outbox_states(runtime)[delivered] == "uncertain"

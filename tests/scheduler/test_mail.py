@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from engine import operations, samples
 from engine.errors import Conflict, NotAllowed
@@ -146,3 +147,59 @@ def test_message_ids_are_stable_and_unique(runtime: Runtime, play: Scenario, cal
         r.message_id for r in rows)
     assert all(r.message_id.endswith("@gxkjt.example>") for r in rows)
     assert all(m["Auto-Submitted"] == "auto-generated" for m in sink.messages)
+
+
+class OutboxWrites:
+    """Counts the UPDATE statements sent to the outbox table."""
+
+    def __init__(self, eng: Engine):
+        self.count = 0
+        event.listen(eng, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX_EMAIL"):
+            self.count += 1
+
+
+def test_a_pass_sends_over_one_connection_with_one_write_per_message(
+        db_engine: Engine, runtime: Runtime, play: Scenario, calls: dict[str, int], sink: MailSink,
+        settings: MailSettings) -> None:
+    _overdue_tasks(play, calls["T4"], 6)
+    writes = OutboxWrites(db_engine)
+    report = tick(runtime, settings, china(OVERDUE_DAY, 9))
+    assert report.mails_sent == 12 and report.failures == 0
+    assert sink.handler.connections == 1
+    # Per message one statement (its `sending` mark carries the previous one's `sent`), plus the
+    # lease check, two claims (the second finds nothing left) and the last message's `sent`.
+    assert writes.count == 12 + 4
+    assert set(outbox_states(runtime).values()) == {"sent"}
+    assert tick(runtime, settings, china(OVERDUE_DAY, 9, 1)).mails_sent == 0
+    assert sink.handler.connections == 1  # a pass with nothing to send opens no connection
+    _overdue_tasks(play, calls["T4"], 1)
+    assert tick(runtime, settings, china(OVERDUE_DAY, 9, 2)).mails_sent == 2
+    assert sink.handler.connections == 2
+
+
+def test_a_dropped_connection_is_reopened_and_nothing_is_lost_or_sent_twice(
+        runtime: Runtime, play: Scenario, calls: dict[str, int], sink: MailSink, settings: MailSettings) -> None:
+    _overdue_tasks(play, calls["T4"], 5)
+    sink.handler.per_connection = 3  # the relay closes the connection at the fourth MAIL
+    report = tick(runtime, settings, china(OVERDUE_DAY, 9))
+    assert report.mails_sent == 10 and report.failures == 0
+    assert sink.handler.connections == 4
+    ids = sink.message_ids()
+    assert len(ids) == len(set(ids)) == 10
+    assert {(r.state, r.attempts, r.last_error) for r in _rows(runtime)} == {("sent", 1, None)}
+
+
+def test_a_refused_recipient_fails_alone_with_its_own_error(
+        runtime: Runtime, play: Scenario, calls: dict[str, int], sink: MailSink, settings: MailSettings) -> None:
+    _overdue_tasks(play, calls["T4"], 3)
+    sink.handler.refused = {"officer@rootball.example"}  # the escalations
+    report = tick(runtime, settings, china(OVERDUE_DAY, 9))
+    assert (report.mails_sent, report.mails_failed) == (3, 3) and sink.handler.connections == 1
+    rows = _rows(runtime)
+    failed = [r for r in rows if r.state == "failed"]
+    assert {r.to_addr for r in failed} == {"officer@rootball.example"}
+    assert all("550" in (r.last_error or "") and r.attempts == 1 for r in failed)
+    assert all(r.last_error is None and r.sent_at is not None for r in rows if r.state == "sent")

@@ -35,6 +35,11 @@ AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     404: ("不存在", s.ErrorSchema),
     422: ("请求数据无效：errors 为字段名 → 错误信息", s.FieldErrorsSchema),
 }
+PAGE_HEADERS = {
+    "Link": {"description": "下一页的地址：`<URL>; rel=\"next\"`；最后一页没有此头", "schema": {"type": "string"}},
+    "X-Total-Count": {"description": "符合条件的总行数（所有页）", "schema": {"type": "integer", "minimum": 0}},
+}
+BAD_CURSOR = ("翻页参数无效（不是本服务给出的，或已被改动）", s.ErrorSchema)
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # path parameters that are not row ids: (description, minimum, maximum)
 PATH_PARAMETERS = {"year": ("年份", FIRST_YEAR, LAST_YEAR)}
@@ -50,6 +55,8 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
 
 def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
     wanted: dict[int, tuple[str, Any]] = dict(op.responses)
+    if op.paged:
+        wanted.setdefault(400, BAD_CURSOR)
     automatic = {401: not op.public, 403: bool(op.roles), 404: has_path_params,
                  422: op.body is not None or op.query is not None}
     for code, needed in automatic.items():
@@ -60,6 +67,8 @@ def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
         answers[str(code)] = {"description": description}
         if schema is not None:
             answers[str(code)]["content"] = {"application/json": {"schema": schema}}
+    if op.paged:
+        answers["200"]["headers"] = PAGE_HEADERS
     return answers
 
 

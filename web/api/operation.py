@@ -35,6 +35,7 @@ class Operation:
     upload: bool = False  # multipart process files; request errors answered as file problems (API.md)
     body_required: bool = True
     query: type[Schema] | None = None
+    paged: bool = False  # a list answered a page at a time: `Link` and `X-Total-Count` headers, 400 for a bad cursor
 
 
 OPERATIONS: dict[str, Operation] = {}

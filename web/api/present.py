@@ -5,12 +5,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
+from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from engine import audit
 from engine.holidays import notes
 from engine.holidays.source import CalendarView
+from engine.keyset import Page
 from engine.models import Application, HumanTask, ProcessInstance, User
 
 
@@ -56,3 +60,12 @@ def application(session: Session, app: Application, reveal_reviewers: bool) -> d
                for e in audit.history(session, app.id, reveal_reviewers)]
     return {**application_state(session, app), "track": app.track, "title": app.title, "city": app.city,
             "call_id": app.call_id, "history": history}
+
+
+def page_headers(page: Page[Any], endpoint: str, args: MultiDict[str, str], query: type[Schema]) -> dict[str, str]:
+    """`X-Total-Count`, and a `Link` to the next page: the same `query`, known fields only, with the next cursor."""
+    headers = {"X-Total-Count": str(page.total)}
+    if page.next is not None:
+        kept = {name: args[name] for name in query().fields if name in args and name != "cursor"}
+        headers["Link"] = f'<{url_for(endpoint, _external=True, **kept, cursor=page.next)}>; rel="next"'
+    return headers

@@ -1,10 +1,14 @@
 """Marshmallow schemas of the API: request bodies and queries (validated), responses (dumped), errors."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.calendar import CHINA, start_of_day_utc
+from engine.inbox_query import DEFAULT_LIMIT, MAX_LIMIT
+from engine.keyset import MAX_CURSOR
 from engine.models import GUANGXI_CITIES, TRACKS
 from engine.stats import STAGES
 from forms.inputs import NOT_IN_CHOICES, REQUIRED
@@ -30,6 +34,20 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
         return text.strip()
+
+
+class Moment(fields.String):
+    """A date (`2025-11-20`: that day's start) or a date-time (`2025-11-20T09:00+08:00`), China time when no offset."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        text: str = super()._deserialize(value, attr, data, **kwargs).strip()
+        try:
+            if len(text) == 10:
+                return start_of_day_utc(date.fromisoformat(text))
+            moment = datetime.fromisoformat(text)
+        except ValueError as e:
+            raise ValidationError("须为日期（如 2025-11-20）或时间（如 2025-11-20T09:00:00+08:00）") from e
+        return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
 def _text(max_length: int, *, min_length: int = 0, **kwargs: Any) -> Text:
@@ -76,6 +94,17 @@ class TaskQuerySchema(RequestSchema):
     city = _one_of(GUANGXI_CITIES, metadata={"description": "设区市"})
     call_id = _id(metadata={"description": "申报批次编号"})
     stage = _one_of(STAGES, metadata={"description": "阶段"})
+    application_id = _id(metadata={"description": "申报编号"})
+    due_before = Moment(error_messages=TEXT, metadata={
+        "description": "只列截止时间早于此刻的任务：日期（当日零时，北京时间）或 ISO 8601 时间",
+        "examples": ["2025-11-20"]})
+    q = _text(100, metadata={"description": "关键词：任务名称或申报名称中包含的文字"})
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT, error=f"应在 1–{MAX_LIMIT} 之间"),
+        error_messages=INTEGER, metadata={"description": f"每页行数（默认 {DEFAULT_LIMIT}，最多 {MAX_LIMIT}）"})
+    cursor = fields.String(
+        validate=validate.Length(1, MAX_CURSOR, error="翻页参数无效"), error_messages=TEXT,
+        metadata={"description": "翻页位置，不透明：照用上一页 `Link` 头中 rel=\"next\" 的地址，不要自行拼写"})
 
 
 class CompleteSchema(RequestSchema):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, url_for
+from flask import abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 import forms
-from engine import inbox, reviews
+from engine import inbox_query, reviews
 from engine.access import can_see_application, can_work, oversees
 from engine.errors import NotAllowed, NotFound, TaskNotFound
 from engine.inbox import form_values
@@ -93,12 +93,16 @@ def withdraw_application(application_id: int, body: dict[str, Any]) -> ResponseR
 
 
 @bp.get("/tasks")
-@operation("待办任务", tag="任务", query=s.TaskQuerySchema, responses={200: ("待办行", s.TaskRowSchema(many=True))})
+@operation("待办任务，一页一页地取", tag="任务", query=s.TaskQuerySchema, paged=True, description=(
+    "按截止时间排序（无截止时间的在后）。响应体是本页的行；下一页的地址在 `Link` 头（rel=\"next\"），"
+    "总行数在 `X-Total-Count` 头。筛选条件在数据库中执行。"),
+    responses={200: ("本页的待办行", s.TaskRowSchema(many=True))})
 def list_tasks(query: dict[str, Any]) -> ResponseReturnValue:
     session = db.session()
-    scope = query.pop("scope")
-    rows = inbox.visible_rows(session, caller(), scope, **query)
-    return jsonify(s.TaskRowSchema(many=True).dump(present.task_rows(session, rows)))
+    page = inbox_query.page(session, caller(), query["scope"], inbox_query.TaskFilter.of(query),
+                            limit=query["limit"], cursor=query.get("cursor"))
+    rows = s.TaskRowSchema(many=True).dump(present.task_rows(session, page.rows))
+    return jsonify(rows), present.page_headers(page, "api.list_tasks", request.args, s.TaskQuerySchema)
 
 
 def _readable_task(task_id: int) -> HumanTask:

@@ -2,26 +2,22 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select, update
+from sqlalchemy import update
 from werkzeug.wrappers import Response
 
+from engine import notify
 from engine.models import Notification, utcnow
 from web import db
 from web.auth import login_required, me
 from web.inbox import bp
 
-SHOWN = 200
-
 
 @bp.get("/notifications")
 @login_required
 def notifications() -> str:
-    """My notifications, unread first, newest first."""
-    rows = db.session().scalars(
-        select(Notification).where(Notification.user_id == me().id)
-        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
-        .limit(SHOWN)).all()
-    return render_template("inbox/notifications.html", rows=rows)
+    """My notifications, unread first, newest first, a page at a time."""
+    page = notify.page(db.session(), me().id, cursor=request.args.get("cursor") or None)
+    return render_template("inbox/notifications.html", rows=page.rows, page=page)
 
 
 @bp.post("/notifications/read")

@@ -1,15 +1,19 @@
-"""The inbox list with its tabs and filters; claim and unclaim."""
+"""The inbox list with its tabs, filters, keyword search and pages; claim and unclaim."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from engine import inbox
+from engine import inbox_query
 from engine.access import can_work, oversees
+from engine.calendar import start_of_day_utc
+from engine.inbox_query import TaskFilter
+from engine.keyset import Page
 from engine.models import GUANGXI_CITIES, Application, Call, HumanTask, User
 from web import db
 from web.auth import login_required, me
@@ -17,37 +21,35 @@ from web.display import STAGES
 from web.inbox import bp
 
 TABS = {"mine": "我的待办", "group": "可领取", "all": "全部", "done": "已办"}
-FILTERS = ("track", "stage", "city", "call_id")
-LIMIT = 300
+TEXT_FILTERS = ("track", "stage", "city")
+MAX_KEYWORD = 100
 
 
 def filters_from(args: Any) -> dict[str, Any]:
-    """The inbox filters given in the query string (blank ones left out)."""
-    found: dict[str, Any] = {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
-    if "call_id" in found:
-        found["call_id"] = int(found["call_id"]) if found["call_id"].isdigit() else None
-    return {k: v for k, v in found.items() if v}
+    """The inbox filters given in the query string, as the form shows them (blank and malformed ones left out)."""
+    found: dict[str, Any] = {k: args.get(k, "").strip() for k in TEXT_FILTERS if args.get(k, "").strip()}
+    call_id = args.get("call_id", "").strip()
+    if call_id.isdigit() and 0 < int(call_id) < 2**31:
+        found["call_id"] = int(call_id)
+    try:
+        found["due_before"] = date.fromisoformat(args.get("due_before", "").strip())
+    except ValueError:
+        pass
+    keyword = args.get("q", "").strip()[:MAX_KEYWORD]
+    if keyword:
+        found["q"] = keyword
+    return found
 
 
-def _done(user: User, filters: dict[str, Any]) -> Select[tuple[HumanTask]]:
-    stmt = select(HumanTask).where(HumanTask.state == "done", HumanTask.completed_by == user.id)
-    if filters:
-        stmt = stmt.join(Application, Application.id == HumanTask.application_id)
-        for key, value in filters.items():
-            stmt = stmt.where(getattr(Application, key) == value)
-    return stmt.order_by(HumanTask.completed_at.desc())
+def task_filter(filters: dict[str, Any]) -> TaskFilter:
+    """The engine's filter for the form's values (a date means: due before that day begins, China time)."""
+    due_before = filters.get("due_before")
+    return TaskFilter.of({**filters, "due_before": start_of_day_utc(due_before) if due_before else None})
 
 
-def rows_of(session: Session, user: User, tab: str, filters: dict[str, Any], newest_due_first: bool) -> list[
-        tuple[HumanTask, Application | None, str | None]]:
-    """The tab's tasks with their applications and assignee names."""
-    if tab == "done":
-        stmt = _done(user, filters)
-    else:
-        stmt = inbox.query(user, tab, **filters)
-        if newest_due_first:
-            stmt = stmt.order_by(None).order_by(HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.id)
-    tasks = list(session.scalars(stmt.limit(LIMIT)).all())
+def with_context(session: Session, page: Page[HumanTask]) -> list[tuple[HumanTask, Application | None, str | None]]:
+    """The page's tasks with their applications and assignee names."""
+    tasks = page.rows
     app_ids = {t.application_id for t in tasks if t.application_id}
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(app_ids))).all()}
     user_ids = {t.assignee_id for t in tasks if t.assignee_id}
@@ -58,7 +60,7 @@ def rows_of(session: Session, user: User, tab: str, filters: dict[str, Any], new
 @bp.get("/")
 @login_required
 def index() -> str:
-    """The inbox: 我的待办, 可领取, 全部 (officers and administrators) and 已办."""
+    """The inbox: 我的待办, 可领取, 全部 (officers and administrators) and 已办, a page at a time."""
     user, session = me(), db.session()
     tab = request.args.get("tab", "mine")
     if tab not in TABS:
@@ -66,13 +68,16 @@ def index() -> str:
     if tab == "all" and not oversees(user):
         abort(403)
     filters = filters_from(request.args)
-    newest = request.args.get("order") == "desc"
+    latest = request.args.get("order") == "desc"
+    page = inbox_query.page(session, user, tab, task_filter(filters), cursor=request.args.get("cursor") or None,
+                            latest_due_first=latest and tab != "done")
     calls = session.scalars(select(Call).order_by(Call.track, Call.id)).all()
     tabs = {k: v for k, v in TABS.items() if k != "all" or oversees(user)}
+    args = {**filters, "tab": tab, **({"order": "desc"} if latest else {})}
     return render_template(
-        "inbox/index.html", tab=tab, tabs=tabs, rows=rows_of(session, user, tab, filters, newest),
-        filters=filters, order="desc" if newest else "asc", calls=calls, stages=STAGES, cities=GUANGXI_CITIES,
-        limit=LIMIT, can_work=can_work, user=user)
+        "inbox/index.html", tab=tab, tabs=tabs, page=page, rows=with_context(session, page), filters=filters,
+        args=args, order="desc" if latest else "asc", calls=calls, stages=STAGES, cities=GUANGXI_CITIES,
+        can_work=can_work, user=user)
 
 
 @bp.post("/<int:task_id>/claim")

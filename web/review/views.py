@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
+from engine import keyset
 from engine.access import oversees
 from engine.errors import Conflict, FormInvalid
+from engine.inbox_query import DEFAULT_LIMIT
 from engine.models import Application, HumanTask, User
 from engine.reviews import SCORE_FORM
 from web import db
@@ -73,8 +75,10 @@ def index() -> str:
         stmt = stmt.where(HumanTask.state == "open")
     else:
         stmt = stmt.where(HumanTask.assignee_id == user.id, HumanTask.state != "cancelled")
-    rows = session.execute(stmt.order_by(HumanTask.state.desc(), HumanTask.due_at, HumanTask.id).limit(300)).all()
-    return render_template("review/index.html", rows=rows, overseer=oversees(user))
+    # Open tasks first, each part by due date.
+    order = keyset.Order((HumanTask.state != "open", HumanTask.due_sort, HumanTask.id))
+    page = keyset.page(session, stmt, order, limit=DEFAULT_LIMIT, cursor=request.args.get("cursor") or None)
+    return render_template("review/index.html", rows=page.rows, page=page, overseer=oversees(user))
 
 
 def render(row: HumanTask, app: Application, *, values: dict[str, Any] | None = None,
