@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, EngineError, FormInvalid, InvalidProcess, NotAllowed, NotFound, ProcessError
 from web import db
+from web.redirects import referrer_path
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
@@ -56,9 +57,10 @@ def register(app: Flask) -> None:
         code = status_of(error)
         if wants_json():
             return jsonify(payload(error)), code
-        if code in (409, 422) and request.referrer:
+        back = referrer_path() if code in (409, 422) else None
+        if back:
             flash(str(error), "danger")
-            return redirect(request.referrer)
+            return redirect(back)
         return render_template("error.html", code=code, message=str(error)), code
 
     @app.errorhandler(HTTPException)

@@ -15,6 +15,7 @@ from engine.models import LoginAttempt, User, utcnow
 from engine.passwords import check_password
 from web import db
 from web.extensions import login
+from web.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 __all__ = ["Principal", "bp", "init_app", "login_required", "me", "role_required"]
@@ -97,10 +98,7 @@ def login_page() -> Response | str | tuple[str, int]:
             flash("用户名或密码错误", "danger")
             return render_template("auth/login.html", username=username), 401
         login_user(Principal(user))
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("home.index")
-        return redirect(target)
+        return redirect(local_path(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", username="")
 
 

@@ -9,6 +9,7 @@ from engine.models import Notification, utcnow
 from web import db
 from web.auth import login_required, me
 from web.inbox import bp
+from web.redirects import local_path
 
 SHOWN = 200
 
@@ -51,6 +52,4 @@ def open_notification(notification_id: int) -> Response:
     if row.read_at is None:
         row.read_at = utcnow()
         session.commit()
-    link = row.link or ""
-    safe = link.startswith("/") and not link.startswith("//")
-    return redirect(link if safe else url_for("inbox.notifications"))
+    return redirect(local_path(row.link) or url_for("inbox.notifications"))
