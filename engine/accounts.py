@@ -10,6 +10,7 @@ from engine import audit
 from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
 from engine.models import GUANGXI_CITIES, ROLES, Organization, RoleGrant, User
 from engine.passwords import hash_password
+from forms.inputs import text_problems
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,80}$")
 MIN_PASSWORD = 8
@@ -37,6 +38,9 @@ def create_user(
         errors["username"] = ["该用户名已存在"]
     if not display_name:
         errors["display_name"] = ["请填写姓名或单位名称"]
+    for name, value, limit in (("display_name", display_name, 100), ("email", email or "", 200)):
+        if problems := text_problems(value, max_length=limit):
+            errors[name] = problems
     if len(password) < MIN_PASSWORD:
         errors["password"] = [f"密码至少 {MIN_PASSWORD} 位"]
     if organization_id is not None and session.get(Organization, organization_id) is None:

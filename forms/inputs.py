@@ -1,6 +1,7 @@
 """Field types and validators with Chinese messages, and helpers that declare labelled form fields."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,13 +14,50 @@ from forms.choices import Options
 REQUIRED = "此项为必填项"
 NOT_IN_CHOICES = "所选项不在可选范围内"
 
+CONTROL_CHARACTERS = "不能包含控制字符（如空字符、退格符）"
+
 _COMMON = {"required": REQUIRED, "null": "此项不能为空", "validator_failed": "取值无效"}
+# C0 and C1 control characters and DEL are never text a person typed (PostgreSQL cannot even store
+# NUL, and a spreadsheet refuses most of them); multi-line text keeps its line breaks and tabs.
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """True when `value` holds a control character (line breaks and tabs are allowed in multi-line text)."""
+    if multiline:
+        value = value.replace("\r", "\n")
+    return bool((_TEXT_CONTROLS if multiline else _LINE_CONTROLS).search(value))
+
+
+def text_problems(value: str, *, max_length: int, multiline: bool = False) -> list[str]:
+    """Messages for free text taken outside a form schema (administration pages): length and control characters."""
+    problems = [CONTROL_CHARACTERS] if has_control_characters(value, multiline=multiline) else []
+    if len(value) > max_length:
+        problems.append(f"不能超过 {max_length} 个字")
+    return problems
 
 
 class String(fields.String):
-    """A short single-line text."""
+    """A short single-line text; control characters are refused."""
 
-    default_error_messages = {**_COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效"}
+    default_error_messages = {**_COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效",
+                              "control": CONTROL_CHARACTERS}
+    multiline = False
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if self.multiline:  # browsers send a textarea's line breaks as CR LF
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if has_control_characters(text, multiline=self.multiline):
+            raise self.make_error("control")
+        return text
+
+
+class Text(String):
+    """A multi-line text: line breaks and tabs are kept, other control characters refused."""
+
+    multiline = True
 
 
 class Code(String):
@@ -168,9 +206,9 @@ def string(label: str, *, required: bool = True, max_length: int = 100, help: st
     return String(validate=Length(max=max_length), **_options(label, "string", required, help))
 
 
-def text(label: str, *, required: bool = True, max_length: int = 2000, help: str | None = None) -> String:
+def text(label: str, *, required: bool = True, max_length: int = 2000, help: str | None = None) -> Text:
     """A multi-line text field."""
-    return String(validate=Length(max=max_length), **_options(label, "text", required, help))
+    return Text(validate=Length(max=max_length), **_options(label, "text", required, help))
 
 
 def code(label: str, pattern: str, error: str, *, required: bool = True, help: str | None = None) -> Code:

@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from forms import FieldInfo
+from forms.base import BLANKS
 
 ROW_PLACEHOLDER = "__index__"
 SCHEMA_ERRORS = "_schema"
@@ -120,11 +121,11 @@ def parse(fields: list[FieldInfo], form: MultiDict[str, str], prefix: str = "", 
             if rows:
                 data[info.name] = rows
         elif info.kind in ("multi_choice", "list"):
-            chosen = [v.strip() for v in form.getlist(name) if v.strip()]
+            chosen = [v.strip(BLANKS) for v in form.getlist(name) if v.strip(BLANKS)]
             if chosen:
                 data[info.name] = chosen
         else:
-            value = form.get(name, "").strip()
+            value = form.get(name, "").strip(BLANKS)
             if value:
                 data[info.name] = value
     return data

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from marshmallow import ValidationError
+from marshmallow import fields as mfields
 
 import forms
 from forms import FormContext
@@ -485,6 +486,71 @@ def test_all_messages_are_chinese(form_key: str) -> None:
         assert CJK.search(message), message
 
 
-def test_control_characters_are_removed_from_text() -> None:
-    loaded = forms.load("rectification", {"rectification_report": "已整改\x00完毕\x07\n附件见后"})
-    assert loaded["rectification_report"] == "已整改完毕\n附件见后"
+CONTROL = "不能包含控制字符（如空字符、退格符）"
+CONTROLS = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9b", "\x9f"]
+
+
+def text_fields(schema: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], bool]]:
+    """(path, multi-line) of every free-text field of a form, in nested groups and the first list entry too."""
+    found: list[tuple[tuple[Any, ...], bool]] = []
+    for name, field in schema.load_fields.items():
+        inner = field.inner if isinstance(field, mfields.List) else field
+        path = (*prefix, name, 0) if isinstance(field, mfields.List) else (*prefix, name)
+        if isinstance(inner, mfields.Nested):
+            found += text_fields(inner.schema, path)
+        elif isinstance(field, mfields.String) and field.metadata.get("kind") in ("string", "text"):
+            found.append((path, field.metadata["kind"] == "text"))
+    return found
+
+
+def with_value(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A deep copy of `data` with `value` at `path`."""
+    copied = json.loads(json.dumps(data))
+    target = copied
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copied
+
+
+def error_at(messages: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        messages = messages[key]
+    return messages
+
+
+FORM_TEXT_FIELDS = [(key, path, multi) for key in sorted(VALID)
+                    for path, multi in text_fields(forms.registry.get(key).schema())]
+
+
+def test_every_text_field_is_found() -> None:
+    names = {(key, path[-1]) for key, path, _ in FORM_TEXT_FIELDS}
+    assert {("application_t4", "credit_code"), ("application_t4", "name"), ("application_t1", "summary"),
+            ("objection_review", "finding"), ("application_t5", "platform_plan")} <= names
+
+
+@pytest.mark.parametrize(("form_key", "path", "multiline"), FORM_TEXT_FIELDS,
+                         ids=[f"{k}:{'.'.join(map(str, p))}" for k, p, _ in FORM_TEXT_FIELDS])
+def test_control_characters_are_refused_in_every_text_field(form_key: str, path: tuple[Any, ...],
+                                                            multiline: bool) -> None:
+    for char in CONTROLS:
+        for value in (f"甲{char}乙", f"{char}甲乙", f"甲乙{char}"):
+            messages = messages_of(form_key, with_value(VALID[form_key], path, value))
+            assert CONTROL in error_at(messages, path), (char, value, messages)
+    for char in ("\n", "\t", "\r"):  # a line break inside is text in a multi-line field only
+        data = with_value(VALID[form_key], path, f"甲{char}乙")
+        if multiline:
+            assert forms.load(form_key, data)
+        else:
+            assert CONTROL in error_at(messages_of(form_key, data), path), repr(char)
+
+
+def test_multi_line_text_keeps_line_breaks_and_tabs() -> None:
+    loaded = forms.load("rectification", {"rectification_report": "  已整改完毕\r\n\t附件见后\n  "})
+    assert loaded["rectification_report"] == "已整改完毕\n\t附件见后"
+
+
+def test_a_draft_refuses_control_characters_too() -> None:
+    with pytest.raises(ValidationError) as caught:
+        forms.load("application_t4", {"title": "新能源\x00团队"}, partial=True)
+    assert caught.value.messages == {"title": [CONTROL]}

@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 from engine import operations, outbox, repository, serialization
 from engine.calendar import end_of_day_utc
 from engine.deadlines import move_task_due
-from engine.errors import Conflict, ProcessError
+from engine.errors import Conflict, FormInvalid, ProcessError
 from engine.models import Application, ProcessInstance
 from web import db
 from web.admin import bp
+from web.admin.common import flash_invalid
 from web.admin.processes import PROCESS_LABELS
 from web.auth import me, role_required
 
@@ -122,6 +123,9 @@ def task_due(task_id: int) -> Response:
                       reason=request.form.get("reason", "").strip())
     except Conflict as e:
         flash(str(e), "danger")
+        return back
+    except FormInvalid as e:
+        flash_invalid(e)
         return back
     flash(f"已将期限调整为 {day.isoformat()}", "info")
     return back

@@ -1,12 +1,15 @@
 """The application list every role sees (scoped by the access rules), its filters and its Excel export."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
@@ -99,17 +102,35 @@ def export(applications: list[Application]) -> bytes:
         cell.font = Font(bold=True)
     for a in applications:
         summary = a.summary or {}
-        sheet.append([
+        sheet.append([_cell(sheet, value) for value in (
             a.id, a.title, f"{a.track} {TRACKS.get(a.track, '')}", a.organization.name if a.organization else "",
             a.city or "", a.call.title, STAGE_LABELS.get(a.stage, a.stage), STATUS_LABELS.get(a.status, a.status),
             _when(a.submitted_at), _when(a.awarded_at), summary.get("expert_mean"), summary.get("funding_wan"),
-        ])
+        )])
     for column, width in zip("ABCDEFGHIJKL", (8, 40, 28, 30, 12, 40, 12, 12, 18, 18, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# Characters a spreadsheet cannot hold; older rows may carry them from before input refused them.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(sheet: Any, value: object) -> object:
+    """A number as a number; anything else as a text cell that Excel never evaluates as a formula."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)):
+        return value
+    text = _UNWRITABLE.sub("", str(value))
+    cell = Cell(sheet, value=None)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would store `=HYPERLINK(…)` as a formula
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True  # and Excel keeps it text even after the cell is edited
+    return cell
 
 
 def _when(value: datetime | None) -> str:

@@ -14,6 +14,8 @@ from engine.errors import FormInvalid
 from engine.models import GUANGXI_CITIES, Application, Call, HumanTask, ProcessInstance, User, utcnow
 from engine.reviews import SCORE_FORM
 from engine.runtime import APPLICATION_STATUSES
+from forms.base import BLANKS
+from forms.inputs import CONTROL_CHARACTERS, has_control_characters
 from web import db
 from web.applications import bp, listing, records
 from web.auth import login_required, me
@@ -67,14 +69,17 @@ def export() -> Response:
 
 @bp.post("/start")
 @login_required
-def start() -> Response:
+def start() -> ResponseReturnValue:
     """Start an application on an open call and open its form."""
     user = me()
-    title = request.form.get("title", "").strip()
+    title = request.form.get("title", "").strip(BLANKS)
     call_id = request.form.get("call_id", type=int)
     if not title or call_id is None:
         flash("请选择申报批次并填写申报名称", "danger")
         return redirect(url_for("applications.index"))
+    if has_control_characters(title):
+        flash(f"申报名称{CONTROL_CHARACTERS}", "danger")
+        return index(), 422
     app = db.services().runtime.start_application(call_id, title[:100], user.id)
     first = db.session().scalars(select(HumanTask).where(
         HumanTask.application_id == app.id, HumanTask.state == "open", HumanTask.assignee_id == user.id)
@@ -120,6 +125,14 @@ def _reason() -> str:
     return request.form.get("reason", "").strip()
 
 
+def _reason_problem(error: FormInvalid, label: str) -> str:
+    """What is wrong with the reason: missing, or its own message (too long, control characters)."""
+    messages = error.errors.get("reason") if _reason() else None
+    if not isinstance(messages, list) or not messages:
+        return f"请填写{label}"
+    return f"{label}{'；'.join(map(str, messages))}"
+
+
 @bp.post("/<int:app_id>/withdraw")
 @login_required
 def withdraw(app_id: int) -> Response:
@@ -131,8 +144,8 @@ def withdraw(app_id: int) -> Response:
         return redirect(url_for("applications.detail", app_id=app_id))
     try:
         db.services().runtime.withdraw(app_id, user.id, _reason())
-    except FormInvalid:
-        flash("请填写撤回原因", "danger")
+    except FormInvalid as e:
+        flash(_reason_problem(e, "撤回原因"), "danger")
         return redirect(url_for("applications.detail", app_id=app_id))
     flash("申报已撤回，相关待办已取消", "info")
     return redirect(url_for("applications.detail", app_id=app_id))
@@ -148,8 +161,8 @@ def terminate(app_id: int) -> Response:
         abort(403)
     try:
         db.services().runtime.terminate(app_id, user.id, _reason())
-    except FormInvalid:
-        flash("请填写终止原因", "danger")
+    except FormInvalid as e:
+        flash(_reason_problem(e, "终止原因"), "danger")
         return redirect(url_for("applications.detail", app_id=app_id))
     flash("已终止该申报/项目", "info")
     return redirect(url_for("applications.detail", app_id=app_id))
