@@ -135,6 +135,9 @@ class ApplicationSchema(ApplicationStateSchema):
     title = fields.String(required=True)
     city = fields.String(required=True, allow_none=True)
     call_id = fields.Integer(required=True, metadata={"description": "扩展字段"})
+    summary = fields.Dict(keys=fields.String(), required=True, metadata={"description": (
+        "摘要字段（扩展字段）：技术领域、预算、周期等申报内容给能阅读申报的人；"
+        "专家评审平均分、资助经费只给科技厅与管理员")})
     history = fields.List(fields.Nested(HistoryEntrySchema), required=True)
 
 

@@ -64,7 +64,8 @@ def export() -> Response:
     filters = listing.Filters.from_args(request.args)
     rows = listing.visible(session, user, filters, limit=listing.EXPORT_LIMIT)
     name = f"申报列表-{local(utcnow(), '%Y%m%d-%H%M')}.xlsx"
-    return send_file(BytesIO(listing.export(rows)), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    return send_file(BytesIO(listing.export(session, user, rows)), mimetype=XLSX, as_attachment=True,
+                     download_name=name, max_age=0)
 
 
 @bp.post("/start")
@@ -114,6 +115,7 @@ def detail(app_id: int) -> ResponseReturnValue:
     diagram = records.diagram(session, instance_id) if overseer and instance_id else None
     return render_template(
         "applications/detail.html", app=app, views=records.application_views(session, app),
+        summary_facts=records.shown_summary(session, user, app),
         timeline=records.timeline(app, history), history=history, titles=titles, lines=lines,
         files=records.attachments(session, app), panel_lines=panel_lines, panel_summary=panel_summary,
         overseer=overseer, instance_id=instance_id, diagram=diagram, can_work=can_work, user=user,
