@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.db import default_url
+from engine.signin import Throttle
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -20,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
-        LOGIN_RATE_LIMIT=(5, 300),
+        LOGIN_THROTTLE=Throttle(),
         UPLOAD_FOLDER=os.environ.get("ROOTBALL_UPLOAD_FOLDER"),
     )
     app.config.update(config or {})

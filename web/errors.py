@@ -5,13 +5,22 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, FormInvalid, InvalidProcess, NotAllowed, NotFound, ProcessError
+from engine.errors import (
+    Conflict,
+    EngineError,
+    FormInvalid,
+    InvalidProcess,
+    NotAllowed,
+    NotFound,
+    ProcessError,
+    TooManyAttempts,
+)
 from web import db
 from web.redirects import referrer_path
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
-    (ProcessError, 500),
+    (TooManyAttempts, 429), (ProcessError, 500),
 ]
 
 
@@ -55,13 +64,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError) -> ResponseReturnValue:
         code = status_of(error)
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else {}
         if wants_json():
-            return jsonify(payload(error)), code
+            return jsonify(payload(error)), code, headers
         back = referrer_path() if code in (409, 422) else None
         if back:
             flash(str(error), "danger")
             return redirect(back)
-        return render_template("error.html", code=code, message=str(error)), code
+        return render_template("error.html", code=code, message=str(error)), code, headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

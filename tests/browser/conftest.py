@@ -21,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from engine.db import make_engine, make_sessionmaker
 from engine.models import Call, User
 from engine.runtime import Runtime
+from engine.signin import Throttle
 from web import create_app
 from web.ticking import run_tick
 
@@ -71,7 +72,7 @@ def live(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveApp]:
     shutil.copy(sqlite_template, db_path)
     url = f"sqlite:///{db_path}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                      "LOGIN_RATE_LIMIT": (1000, 300)})
+                      "LOGIN_THROTTLE": Throttle(account_free=1000, address_free=1000)})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -81,3 +81,18 @@ def set_active(user_id: int) -> Response:
         username = user.username
     flash(f"已{'启用' if active else '停用'}用户 {username}", "info")
     return _back()
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required("admin")
+def reset_password(user_id: int) -> Response:
+    """Set a user's password; their sessions and API tokens end (an administrator's own: sign in again)."""
+    try:
+        with command() as session:
+            username = accounts.set_password(session, user_id, request.form.get("password", ""),
+                                             actor_id=me().id).username
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash(f"已重设用户 {username} 的密码；其登录和 API 访问令牌均已失效", "info")
+    return _back()

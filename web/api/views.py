@@ -16,7 +16,7 @@ from web import db
 from web.api import bp, present, tokens
 from web.api import schemas as s
 from web.api.operation import caller, caller_token, operation
-from web.auth import authenticate, too_many_attempts
+from web.auth import sign_in
 
 NOT_FOUND = ("不存在，或您无权查看", s.ErrorSchema)
 
@@ -26,9 +26,7 @@ NOT_FOUND = ("不存在，或您无权查看", s.ErrorSchema)
     200: ("访问令牌", s.TokenSchema), 401: ("用户名或密码错误", s.ErrorSchema),
     429: ("登录失败次数过多，请稍后再试", s.ErrorSchema)})
 def issue_token(body: dict[str, Any]) -> ResponseReturnValue:
-    if too_many_attempts(body["username"]):
-        abort(429, "登录失败次数过多，请稍后再试")
-    user = authenticate(body["username"], body["password"])
+    user = sign_in(body["username"], body["password"])  # throttled like the sign-in page: 429 with Retry-After
     if user is None:
         abort(401, "用户名或密码错误")
     session = db.session()
