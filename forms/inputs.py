@@ -80,7 +80,7 @@ class Integer(fields.Integer):
 
 
 class Number(fields.Float):
-    """A decimal number such as an amount in 万元."""
+    """A decimal number such as an amount in 万元; finite (no NaN, no infinity)."""
 
     default_error_messages = {
         **_COMMON,
@@ -88,6 +88,12 @@ class Number(fields.Float):
         "too_large": "数值过大",
         "special": "须为有效数字",
     }
+
+    def _validated(self, value: Any) -> float:
+        try:
+            return super()._validated(value)
+        except OverflowError:  # an integer too large for a float, e.g. 10**400
+            raise self.make_error("too_large") from None
 
 
 class Boolean(fields.Boolean):

@@ -30,7 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import admin, api, applications, auth, dashboard, db, errors, home, inbox, review, vendor
     from web.extensions import csrf
+    from web.jsonbody import BoundedJSONProvider
+    from web.numbers import BoundedIntConverter
 
+    # Before any blueprint: every `<int:…>` route is compiled with the bounded converter.
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.json = BoundedJSONProvider(app)
     db.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)

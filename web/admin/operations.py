@@ -20,6 +20,7 @@ from web.admin import bp
 from web.admin.common import flash_invalid
 from web.admin.processes import PROCESS_LABELS
 from web.auth import me, role_required
+from web.numbers import page_number
 
 STATE_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
                 "uncertain": "状态不确定"}
@@ -59,7 +60,7 @@ def operations_page() -> str:
     titles: dict[int, str] = {app_id: title for app_id, title in session.execute(
         select(Application.id, Application.title).where(Application.id.in_(app_ids)))}
     state = _state_filter()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows = operations.outbox_rows(session, state=state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "admin/operations.html", timers=timers, elements=elements, process_labels=PROCESS_LABELS,

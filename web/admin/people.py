@@ -12,6 +12,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 
 @bp.get("/users")
@@ -38,7 +39,7 @@ def create_user() -> Response:
             user = accounts.create_user(
                 session, username=form.get("username", ""), display_name=form.get("display_name", ""),
                 password=form.get("password", ""), email=form.get("email"),
-                organization_id=form.get("organization_id", type=int), actor_id=me().id)
+                organization_id=form.get("organization_id", type=bounded_int), actor_id=me().id)
             if role:
                 accounts.grant_role(session, user.id, role, form.get("scope"), actor_id=me().id)
             username = user.username

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.access import can_see_application, oversees, visible_summary
 from engine.models import TRACKS, Application, Organization, ReviewAssignment, User
 from web.display import STAGE_LABELS, STATUS_LABELS, local
+from web.numbers import bounded_int
 
 TEXT_FILTERS = ("track", "status", "stage", "city")
 PAGE_SIZE = 50
@@ -38,9 +39,8 @@ class Filters:
     @classmethod
     def from_args(cls, args: Any) -> Filters:
         """Read the filters from request arguments (unknown or blank values are ignored)."""
-        call = args.get("call_id", "").strip()
         return cls(**{k: args.get(k, "").strip() for k in TEXT_FILTERS}, q=args.get("q", "").strip()[:100],
-                   call_id=int(call) if call.isdigit() else None)
+                   call_id=args.get("call_id", type=bounded_int))
 
     def as_args(self) -> dict[str, Any]:
         """The non-blank filters, for links."""

@@ -20,6 +20,7 @@ from web import db
 from web.applications import bp, listing, records
 from web.auth import login_required, me
 from web.display import STAGES, local
+from web.numbers import bounded_int, page_number
 
 CLOSED_STATUSES = frozenset({"accepted", "rejected", "withdrawn", "terminated", "failed"})
 PRE_AWARD = frozenset({"application", "recommendation", "formal_review", "expert_review"})
@@ -45,7 +46,7 @@ def index() -> str:
     """Open calls (for applicants) and the applications the user may see, filtered and paged."""
     user, session = me(), db.session()
     filters = listing.Filters.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = request.args.get("page", 1, type=page_number)
     total = session.scalar(select(func.count()).select_from(
         listing.query(user, filters).order_by(None).subquery())) or 0
     rows = listing.visible(session, user, filters, offset=(page - 1) * listing.PAGE_SIZE)
@@ -74,7 +75,7 @@ def start() -> ResponseReturnValue:
     """Start an application on an open call and open its form."""
     user = me()
     title = request.form.get("title", "").strip(BLANKS)
-    call_id = request.form.get("call_id", type=int)
+    call_id = request.form.get("call_id", type=bounded_int)
     if not title or call_id is None:
         flash("请选择申报批次并填写申报名称", "danger")
         return redirect(url_for("applications.index"))

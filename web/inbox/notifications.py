@@ -9,6 +9,7 @@ from engine.models import Notification, utcnow
 from web import db
 from web.auth import login_required, me
 from web.inbox import bp
+from web.numbers import bounded_int
 from web.redirects import local_path
 
 SHOWN = 200
@@ -32,8 +33,11 @@ def mark_read() -> Response:
     session = db.session()
     stmt = update(Notification).where(Notification.user_id == me().id, Notification.read_at.is_(None))
     one = request.form.get("id", "")
-    if one.isdigit():
-        stmt = stmt.where(Notification.id == int(one))
+    if one:
+        number = request.form.get("id", type=bounded_int)
+        if number is None:  # no notification has that id
+            return redirect(url_for("inbox.notifications"))
+        stmt = stmt.where(Notification.id == number)
     session.execute(stmt.values(read_at=utcnow()))
     session.commit()
     if not one:

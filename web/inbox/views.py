@@ -15,6 +15,7 @@ from web import db
 from web.auth import login_required, me
 from web.display import STAGES
 from web.inbox import bp
+from web.numbers import bounded_int
 
 TABS = {"mine": "我的待办", "group": "可领取", "all": "全部", "done": "已办"}
 FILTERS = ("track", "stage", "city", "call_id")
@@ -25,7 +26,7 @@ def filters_from(args: Any) -> dict[str, Any]:
     """The inbox filters given in the query string (blank ones left out)."""
     found: dict[str, Any] = {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
     if "call_id" in found:
-        found["call_id"] = int(found["call_id"]) if found["call_id"].isdigit() else None
+        found["call_id"] = args.get("call_id", type=bounded_int)
     return {k: v for k, v in found.items() if v}
 
 
