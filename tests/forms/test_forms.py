@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 from marshmallow import fields as mfields
+from marshmallow import validate as mvalidate
 
 import forms
 from forms import FormContext
@@ -167,7 +168,7 @@ def test_dates_come_back_as_iso_strings() -> None:
         ("application_t1", {"title": "长" * 101}, {"title": ["不能超过 100 个字"]}),
         ("application_t1", {"duration_months": 61}, {"duration_months": ["须在 12 到 60 之间"]}),
         ("application_t1", {"duration_months": 12.5}, {"duration_months": ["须为整数"]}),
-        ("application_t1", {"budget_wan": 0}, {"budget_wan": ["须大于 0"]}),
+        ("application_t1", {"budget_wan": 0}, {"budget_wan": ["须大于 0，且小于或等于 1000000"]}),
         ("application_t1", {"budget_wan": "很多"}, {"budget_wan": ["须为数字"]}),
         ("application_t1", {"city": "北京市"}, {"city": ["所选项不在可选范围内"]}),
         ("application_t1", {"jiebang_kind": "other"}, {"jiebang_kind": ["所选项不在可选范围内"]}),
@@ -403,6 +404,8 @@ def test_json_schema_details() -> None:
         "type": "string",
         "format": "date",
         "title": "成立日期",
+        "x-minimum": "1900-01-01",
+        "x-maximum": "2100-12-31",
     }
     assert "enterprise" in schema["required"] and schema["additionalProperties"] is False
     review = forms.json_schema("formal_review")
@@ -554,3 +557,80 @@ def test_a_draft_refuses_control_characters_too() -> None:
     with pytest.raises(ValidationError) as caught:
         forms.load("application_t4", {"title": "新能源\x00团队"}, partial=True)
     assert caught.value.messages == {"title": [CONTROL]}
+
+
+def all_fields(schema: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted name, field) of every field of a schema, nested groups and list entries included."""
+    found: list[tuple[str, Any]] = []
+    for name, field in schema.load_fields.items():
+        found.append((f"{prefix}{name}", field))
+        inner = field.inner if isinstance(field, mfields.List) else field
+        if isinstance(inner, mfields.Nested):
+            found += all_fields(inner.schema, f"{prefix}{name}.")
+        elif inner is not field:
+            found.append((f"{prefix}{name}[]", inner))
+    return found
+
+
+def validators_of(field: Any, kind: type) -> list[Any]:
+    return [v for v in field.validators if isinstance(v, kind)]
+
+
+@pytest.mark.parametrize("form_key", sorted(forms.form_keys()))
+def test_every_field_of_every_form_is_bounded(form_key: str) -> None:
+    for name, field in all_fields(forms.registry.get(form_key).schema()):
+        where = f"{form_key}.{name}"
+        if isinstance(field, mfields.Number | mfields.Date) and not isinstance(field, mfields.Boolean):
+            (rng,) = validators_of(field, mvalidate.Range)
+            assert rng.min is not None and rng.max is not None, where
+            assert not getattr(field, "allow_nan", False), where
+        elif isinstance(field, mfields.List):
+            counts = validators_of(field, mvalidate.Length)
+            assert counts and all(c.max is not None for c in counts), where
+        elif isinstance(field, mfields.String):
+            limits = validators_of(field, mvalidate.Length) + validators_of(field, mvalidate.OneOf) + \
+                validators_of(field, mvalidate.Regexp)
+            assert limits and all(getattr(v, "max", 0) is not None for v in limits), where
+
+
+@pytest.mark.parametrize(("form_key", "change", "field"), [
+    ("application_t1", {"budget_wan": 1e308}, "budget_wan"),
+    ("application_t1", {"budget_wan": 1_000_000.5}, "budget_wan"),
+    ("application_t1", {"budget_wan": 10**400}, "budget_wan"),
+    ("application_t1", {"budget_wan": "NaN"}, "budget_wan"),
+    ("application_t1", {"budget_wan": "Infinity"}, "budget_wan"),
+    ("application_t1", {"budget_wan": float("inf")}, "budget_wan"),
+    ("application_t1", {"budget_wan": float("nan")}, "budget_wan"),
+    ("application_t1", {"budget_wan": "1e999"}, "budget_wan"),
+    ("application_t1", {"duration_months": 10**30}, "duration_months"),
+    ("application_t1", {"team": [member(leader=True)] + [member(f"成员{i}") for i in range(100)]}, "team"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "0001-01-01"}}, "enterprise"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "9999-12-31"}}, "enterprise"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "1899-12-31"}}, "enterprise"),
+    ("application_t5", {"introductions_planned": 5000}, "introductions_planned"),
+    ("contract", {"signed_on": "2101-01-01"}, "signed_on"),
+    ("contract", {"budget_wan": 2_000_000}, "budget_wan"),
+    ("midterm_report", {"spent_wan": 1e308}, "spent_wan"),
+    ("final_report", {"spent_wan": -1}, "spent_wan"),
+    ("award_decision", {"funding_wan": 1e308}, "funding_wan"),
+    ("expert_score", {"score": float("nan")}, "score"),
+    ("expert_score", {"score": 100.0001}, "score"),
+    ("expert_assignment", {"experts": list(range(1, 17))}, "experts"),
+    ("expert_assignment", {"experts": [2**63]}, "experts"),
+    ("expert_replacement", {"replacements": list(range(1, 17))}, "replacements"),
+    ("acceptance_review", {"decision": "extend", "extension_months": 10**20}, "extension_months"),
+])
+def test_out_of_bounds_values_are_refused(form_key: str, change: dict[str, Any], field: str) -> None:
+    messages = messages_of(form_key, {**VALID[form_key], **change})
+    assert field in messages, messages
+    for message in leaf_messages(messages):
+        assert CJK.search(message), message
+
+
+def test_values_at_the_bounds_are_accepted() -> None:
+    top = {**VALID["application_t4"], "budget_wan": 1_000_000,
+           "team": [member(leader=True)] + [member(f"成员{i}") for i in range(99)],
+           "enterprise": {**ENTERPRISE, "founded_on": "1900-01-01"}}
+    assert forms.load("application_t4", top)["budget_wan"] == 1_000_000
+    assert forms.load("contract", {**VALID["contract"], "signed_on": "2100-12-31"})["signed_on"] == "2100-12-31"
+    assert forms.load("expert_score", {**VALID["expert_score"], "score": 100})["score"] == 100

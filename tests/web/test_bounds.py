@@ -146,3 +146,25 @@ def test_row_numbers_of_list_fields_are_bounded(client: FlaskClient, play: Scena
         response = client.post(f"/tasks/{task}", data={**form, f"team-{index}-name": "某人", "action": action})
         assert response.status_code == 400 and "行号无效" in says_why(response), (index[:10], action)
     assert flows.task_row(play, task).state == "open"
+
+
+def test_the_application_form_refuses_absurd_values_on_the_web_and_the_api(
+        client: FlaskClient, play: Scenario, calls: dict[str, int]) -> None:
+    app_id = flows.started(play, calls)
+    task = flows.task_id(play, app_id, "application_form")
+    good = samples.application("T4", city="柳州市")
+    crowd = samples.team(core=5000, advisors=0)
+    cases = [({"budget_wan": 1e308}, "小于或等于 1000000"), ({"budget_wan": "NaN"}, "须为有效数字"),
+             ({"enterprise": {**good["enterprise"], "founded_on": "0001-01-01"}}, "1900-01-01"),
+             ({"team": crowd}, "须填写 1 到 100 项")]
+    api = api_as(client, "founder")
+    for change, message in cases:
+        body = error(api.post(f"/tasks/{task}/complete", json={"data": {**good, **change}}), 422)
+        assert message in str(body["errors"]), change.keys()
+    login_as(client, "founder")
+    for change, message in cases[:3] + [({"team": crowd[:101]}, "须填写 1 到 100 项")]:
+        response = client.post(f"/tasks/{task}", data={**flows.as_form({**good, **change}), "action": "submit"})
+        assert response.status_code == 422 and message in says_why(response), change.keys()
+    too_many_parts = client.post(f"/tasks/{task}", data={**flows.as_form({**good, "team": crowd}), "action": "submit"})
+    assert 400 <= too_many_parts.status_code < 500 and says_why(too_many_parts)
+    assert flows.task_row(play, task).state == "open"
