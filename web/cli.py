@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from sqlalchemy import Engine
@@ -14,12 +15,30 @@ from sqlalchemy import Engine
 from engine import repository
 from engine.db import make_engine, make_sessionmaker
 
+# The clock a pass may be set to: the working-day calendar and every stored instant live well inside it.
+CLOCK_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+NOW_EXAMPLE = "例如 2025-10-20T09:00:00+08:00（不写时区按 UTC）"
+
+
+def _refuse(message: str) -> NoReturn:
+    """A usage error in Chinese on stderr, exit status 2 (no traceback)."""
+    click.echo(message, err=True)
+    sys.exit(2)
+
 
 def _parse_now(value: str | None) -> datetime | None:
-    if not value:
+    """`--now` as an aware instant, or None when not given; refuses what the scheduler cannot run at."""
+    if value is None:
         return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        in_utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        _refuse(f"--now 的值“{value}”不是有效的 ISO 8601 时间，{NOW_EXAMPLE}")
+    if not CLOCK_RANGE[0] <= in_utc < CLOCK_RANGE[1]:
+        _refuse(f"--now 的值“{value}”超出可用范围：须在 2000-01-01 至 2099-12-31 之间")
+    return moment
 
 
 @contextmanager
@@ -107,9 +126,13 @@ def deploy(files: tuple[str, ...], note: str) -> None:
 def tick(now_text: str | None) -> None:
     from web.ticking import run_tick
 
+    now = _parse_now(now_text)
     with _database() as eng:
-        report = run_tick(make_sessionmaker(eng), _parse_now(now_text))
+        report = run_tick(make_sessionmaker(eng), now)
     click.echo(json.dumps(report, ensure_ascii=False))
+    if report["errors"]:
+        click.echo(f"本次调度有 {len(report['errors'])} 个步骤出错：" + "；".join(report["errors"]), err=True)
+        sys.exit(1)
 
 
 @main.command(help="启动 Web 服务（gunicorn，多进程）")
@@ -134,8 +157,9 @@ def scheduler(interval: float | None, lock_retry: float | None, now_text: str | 
 
     defaults = SchedulerSettings.from_env()
     settings = SchedulerSettings(interval or defaults.interval, lock_retry or defaults.lock_retry)
+    start_at = _parse_now(now_text)
     with _database() as eng:
-        run_forever(eng, settings, _parse_now(now_text))
+        run_forever(eng, settings, start_at)
 
 
 @main.group(help="用户管理：列出、创建用户，授予角色（管理员在无法登录网页时使用）")
