@@ -5,6 +5,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 
 from engine import repository
 from engine.db import make_engine, make_sessionmaker
+from engine.errors import Problem
 
 # The clock a pass may be set to: the working-day calendar and every stored instant live well inside it.
 CLOCK_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -51,15 +53,29 @@ def _database() -> Iterator[Engine]:
         eng.dispose()
 
 
-def _read(paths: tuple[str, ...]) -> dict[str, bytes]:
+def _read(paths: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The files named on the command line (folders read whole), and the path typed for each name.
+
+    A file is named by the path typed when that stays below the current folder, else by its base
+    name (no absolute path of this machine goes into the library); deploying matches it to the
+    library by the processes it defines, whatever its name.
+    """
     files: dict[str, bytes] = {}
+    typed: dict[str, str] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files.update(repository.read_folder(path))
-        else:
-            files[str(path)] = path.read_bytes()
-    return files
+            continue
+        name = path.name if path.is_absolute() or ".." in path.parts else path.as_posix()
+        name = raw if name in files else name  # two files of one base name: keep them apart
+        files[name], typed[name] = path.read_bytes(), raw
+    return files, typed
+
+
+def _echo_problems(problems: list[Problem], typed: dict[str, str]) -> None:
+    for problem in problems:
+        click.echo(str(replace(problem, file=typed.get(problem.file, problem.file))))
 
 
 @click.group(help="Rootball — 广西“带土移植”引育计划业务系统")
@@ -93,9 +109,9 @@ def demo() -> None:
 @main.command(help="校验 BPMN/DMN 文件，不部署；有问题时逐条输出 FILE:LINE: ELEMENT_ID: message 并以 1 退出")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 def validate(files: tuple[str, ...]) -> None:
-    problems = repository.validate(_read(files))
-    for problem in problems:
-        click.echo(str(problem))
+    read, typed = _read(files)
+    problems = repository.validate(read)
+    _echo_problems(problems, typed)
     if problems:
         sys.exit(1)
     click.echo(f"{len(files)} 个文件校验通过")
@@ -107,13 +123,13 @@ def validate(files: tuple[str, ...]) -> None:
 def deploy(files: tuple[str, ...], note: str) -> None:
     from engine.errors import InvalidProcess
 
+    read, typed = _read(files)
     try:
         with _database() as eng, make_sessionmaker(eng).begin() as session:
-            versions = repository.deploy(session, _read(files), note=note)
+            versions = repository.deploy(session, read, note=note)
             lines = [f"{v.process_key} v{v.version}" for v in versions]
     except InvalidProcess as e:
-        for problem in e.problems:
-            click.echo(str(problem))
+        _echo_problems(e.problems, typed)
         sys.exit(1)
     for line in lines:
         click.echo(f"已部署 {line}")

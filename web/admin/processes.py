@@ -99,7 +99,7 @@ def _problems(problems: list[Problem], name: str) -> list[dict[str, object]]:
 def validate() -> ResponseReturnValue:
     """Validate an edited file together with the library it would be deployed with."""
     name, xml = _upload()
-    problems = repository.validate({**repository.deployed_files(db.session()), name: xml.encode()})
+    problems = repository.check(db.session(), {name: xml.encode()})
     return jsonify({"valid": not problems, "problems": _problems(problems, name)})
 
 
