@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -113,13 +113,17 @@ def shots(request: pytest.FixtureRequest) -> Screenshots:
 
 
 class People:
-    """One browser context per person, each signed in once; JavaScript errors on any page fail the test."""
+    """One browser context per person, each signed in once; JavaScript errors on any page fail the test.
+
+    What the Content-Security-Policy blocked is kept in `policy_violations` for the scenarios to check.
+    """
 
     def __init__(self, browser: Browser, live: LiveApp):
         self.browser, self.live = browser, live
         self.pages: dict[str, Page] = {}
         self.passwords: dict[str, str] = {}
         self.errors: list[str] = []
+        self.policy_violations: list[str] = []
 
     def __call__(self, username: str, password: str = PASSWORD) -> Page:
         """`username`'s page, signed in."""
@@ -129,9 +133,15 @@ class People:
             context.set_default_timeout(20_000)
             page = context.new_page()
             page.on("pageerror", lambda error, who=username: self.errors.append(f"{who}: {error}"))
+            page.on("console", lambda message, who=username: self._console(who, message))
             self.pages[username] = page
             self.sign_in(username)
         return self.pages[username]
+
+    def _console(self, who: str, message: ConsoleMessage) -> None:
+        # Chromium reports what the Content-Security-Policy blocked as a console error.
+        if "Content Security Policy" in message.text:
+            self.policy_violations.append(f"{who} on {message.page.url if message.page else '?'}: {message.text}")
 
     def sign_in(self, *usernames: str) -> None:
         """Sign in (again: sessions end after a month, and the scenarios move time by months)."""
