@@ -15,10 +15,12 @@ from engine import audit, serialization
 from engine.errors import InvalidProcess, NotFound, Problem
 from engine.models import ProcessVersion, utcnow
 from engine.validation import closure, parse_upload
+from forms.inputs import CONTROL_CHARACTERS, has_control_characters, text_problems
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 _CACHE: OrderedDict[tuple[str, int], SpecPair] = OrderedDict()
 _CACHE_SIZE = 64
+MAX_NOTE = 2000
 
 
 def validate(files: dict[str, bytes]) -> list[Problem]:
@@ -117,6 +119,11 @@ def deploy(
     """
     if not files:
         return []
+    stated = [Problem(name, None, "", f"文件名{CONTROL_CHARACTERS}") for name in files if has_control_characters(name)]
+    stated += [Problem("", None, "", f"版本说明：{message}")
+               for message in text_problems(note, max_length=MAX_NOTE, multiline=True)]
+    if stated:
+        raise InvalidProcess(stated)
     merged = with_library(deployed_files(session) if fill_from_library else {}, files)
     files, upload_names = merged.files, set(merged.names.values())
     upload, problems = parse_upload(files)

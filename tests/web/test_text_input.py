@@ -1,6 +1,9 @@
 """Control characters are refused at every text input, web forms and API alike, with a message on the field."""
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -104,3 +107,16 @@ def test_administration_refuses_control_characters(client: FlaskClient, play: Sc
         assert session.scalar(select(User).where(User.username == "beihai")) is None
         assert all("\x00" not in c.guide and "\x07" not in c.title for c in session.scalars(select(Call)))
     assert flows.task_row(play, task).due_at == due
+
+
+def test_a_deployment_note_or_file_name_with_control_characters_is_refused(client: FlaskClient) -> None:
+    xml = (Path(__file__).resolve().parents[2] / "processes" / "track4_enterprise.bpmn").read_text()
+    login_as(client, "admin")
+    for body in ({"file": "track4_enterprise.bpmn", "xml": xml, "note": "改\x00名"},
+                 {"file": "track4\x01.bpmn", "xml": xml, "note": "改名"}):
+        response = client.post("/admin/processes/deploy", json=body)
+        assert response.status_code == 422 and CONTROL in str(response.get_json()["problems"])
+    api = api_as(client, "admin")
+    files = {"files": [(io.BytesIO(xml.encode()), "track4_enterprise.bpmn")], "note": "说明\x07"}
+    assert CONTROL in str(error(api.post("/process-versions", data=files, content_type="multipart/form-data"),
+                                422)["errors"])
