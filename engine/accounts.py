@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
-from engine.models import GUANGXI_CITIES, ROLES, Organization, RoleGrant, User
+from engine.models import GUANGXI_CITIES, ROLES, ApiToken, Organization, RoleGrant, User, utcnow
 from engine.passwords import hash_password
+from forms.inputs import text_problems
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,80}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 256
 ROLE_LABELS = {"applicant": "申报单位", "recommender": "推荐单位", "officer": "科技厅经办人", "expert": "评审专家",
                "admin": "系统管理员"}
 
@@ -37,8 +39,13 @@ def create_user(
         errors["username"] = ["该用户名已存在"]
     if not display_name:
         errors["display_name"] = ["请填写姓名或单位名称"]
+    for name, value, limit in (("display_name", display_name, 100), ("email", email or "", 200)):
+        if problems := text_problems(value, max_length=limit):
+            errors[name] = problems
     if len(password) < MIN_PASSWORD:
         errors["password"] = [f"密码至少 {MIN_PASSWORD} 位"]
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = [f"密码不能超过 {MAX_PASSWORD} 位"]
     if organization_id is not None and session.get(Organization, organization_id) is None:
         errors["organization_id"] = ["所选单位不存在"]
     if errors:
@@ -92,12 +99,46 @@ def revoke_role(session: Session, user_id: int, grant_id: int, actor_id: int | N
 
 
 def set_active(session: Session, user_id: int, active: bool, actor_id: int | None = None) -> User:
-    """Deactivate (no more sign-in) or reactivate a user; nobody deactivates themselves."""
+    """Deactivate (no more sign-in, every session and API token ended) or reactivate a user.
+
+    Nobody deactivates themselves. A reactivated user signs in afresh: what was ended stays ended.
+    """
     user = _user(session, user_id)
     if not active and user.id == actor_id:
         raise NotAllowed("不能停用自己的账号")
     if user.active != active:
         user.active = active
+        if not active:
+            end_sessions(user)
+            revoke_tokens(session, user)
         audit.record(session, "user_activated" if active else "user_deactivated", actor_id=actor_id,
                      data={"user_id": user.id, "username": user.username})
     return user
+
+
+def set_password(session: Session, user_id: int, password: str, actor_id: int | None = None) -> User:
+    """Give a user a new password; their sessions and API tokens end (the caller signs the actor in again)."""
+    user = _user(session, user_id)
+    if len(password) < MIN_PASSWORD:
+        raise FormInvalid({"password": [f"密码至少 {MIN_PASSWORD} 位"]})
+    if len(password) > MAX_PASSWORD:
+        raise FormInvalid({"password": [f"密码不能超过 {MAX_PASSWORD} 位"]})
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    revoke_tokens(session, user)
+    audit.record(session, "password_changed", actor_id=actor_id, data={"user_id": user.id, "username": user.username})
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every browser session signed in before now stops working (the caller commits)."""
+    user.auth_version += 1
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """End every API token of the user now; how many were still valid."""
+    now = utcnow()
+    result = session.execute(update(ApiToken).where(
+        ApiToken.user_id == user.id, or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+        .values(expires_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -11,8 +11,10 @@ from engine.deadlines import follow_call_deadline
 from engine.errors import FormInvalid, NotFound
 from engine.models import TRACKS, Call
 from engine.seed import TRACK_PROCESSES
+from forms.inputs import text_problems
 
 MAX_EXPERTS = 15
+MAX_GUIDE = 20000
 STATUS_LABELS = {"open": "受理中", "closed": "已关闭"}
 
 
@@ -26,10 +28,14 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=CHINA)
 
 
-def _check(title: str, opens_at: datetime, closes_at: datetime, expert_count: int) -> None:
+def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expert_count: int) -> None:
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = ["请填写批次名称"]
+    elif problems := text_problems(title, max_length=200):
+        errors["title"] = problems
+    if problems := text_problems(guide, max_length=MAX_GUIDE, multiline=True):
+        errors["guide"] = problems
     if closes_at <= opens_at:
         errors["closes_at"] = ["截止时间须晚于开始时间"]
     if not 1 <= expert_count <= MAX_EXPERTS:
@@ -47,7 +53,7 @@ def create_call(
     """A new open call on `track`, run by the track's process."""
     if track not in TRACKS:
         raise FormInvalid({"track": [f"未知举措：{track}"]})
-    _check(title, opens_at, closes_at, expert_count)
+    _check(title, guide, opens_at, closes_at, expert_count)
     call = Call(track=track, process_key=TRACK_PROCESSES[track], title=title.strip(), guide=guide.strip(),
                 opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, status="open")
     session.add(call)
@@ -63,7 +69,7 @@ def update_call(
 ) -> Call:
     """Change a call's title, guide, deadline and experts per application (running ones keep theirs)."""
     call = _call(session, call_id)
-    _check(title, call.opens_at, closes_at, expert_count)
+    _check(title, guide, call.opens_at, closes_at, expert_count)
     before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
     if closes_at != call.closes_at:
         follow_call_deadline(session, call.id, call.closes_at, closes_at)

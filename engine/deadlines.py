@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.errors import Conflict, NotAllowed, NotFound, TaskConflict, TaskNotFound
+from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound, TaskConflict, TaskNotFound
 from engine.models import Application, Call, HumanTask, User
+from forms.inputs import text_problems
 
 
 def _admin(session: Session, actor_id: int) -> User:
@@ -64,6 +65,8 @@ def move_task_due(sessions: sessionmaker[Session], task_id: int, due_at: datetim
                   reason: str = "") -> HumanTask:
     """Set an open task's due date (`HumanTask.due_at`); audited as `task_due_changed`."""
     due_at = _aware(due_at)
+    if problems := text_problems(reason, max_length=500, multiline=True):
+        raise FormInvalid({"reason": problems})
     with sessions.begin() as session:
         actor = _admin(session, actor_id)
         task = session.get(HumanTask, task_id)

@@ -1,6 +1,7 @@
 """The engine's exception hierarchy; the web layer maps each class to one HTTP status."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -30,6 +31,15 @@ class TaskConflict(Conflict):
 
 class InvalidCursor(EngineError):
     """A page cursor that this server did not hand out, or that was altered (400)."""
+
+
+class TooManyAttempts(EngineError):
+    """Too many failed sign-ins from this address (429); `retry_after` is in whole seconds."""
+
+    def __init__(self, retry_after: int):
+        wait = f"{retry_after} 秒" if retry_after < 120 else f"{math.ceil(retry_after / 60)} 分钟"
+        super().__init__(f"登录失败次数过多，请在 {wait}后再试")
+        self.retry_after = retry_after
 
 
 class FormInvalid(EngineError):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,10 +15,12 @@ from engine import audit, serialization
 from engine.errors import InvalidProcess, NotFound, Problem
 from engine.models import ProcessVersion, utcnow
 from engine.validation import closure, parse_upload
+from forms.inputs import CONTROL_CHARACTERS, has_control_characters, text_problems
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 _CACHE: OrderedDict[tuple[str, int], SpecPair] = OrderedDict()
 _CACHE_SIZE = 64
+MAX_NOTE = 2000
 
 
 def validate(files: dict[str, bytes]) -> list[Problem]:
@@ -52,6 +56,56 @@ def deployed_files(session: Session) -> dict[str, bytes]:
     return files
 
 
+def defined_ids(data: bytes) -> frozenset[str]:
+    """Ids of the processes and decisions a BPMN/DMN file defines (none when it is not well-formed XML)."""
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError:
+        return frozenset()
+    return frozenset(str(i) for i in root.xpath("//*[local-name()='process' or local-name()='decision']/@id"))
+
+
+@dataclass
+class Merged:
+    """An upload put in place in the library: every file, and the name each uploaded file was given."""
+
+    files: dict[str, bytes]
+    names: dict[str, str]  # uploaded name -> name in `files`
+
+    def as_uploaded(self, problems: list[Problem]) -> list[Problem]:
+        """Problems named by the files as they were uploaded."""
+        back = {given: uploaded for uploaded, given in self.names.items()}
+        return [replace(p, file=back.get(p.file, p.file)) for p in problems]
+
+
+def with_library(library: dict[str, bytes], upload: dict[str, bytes]) -> Merged:
+    """The library with each uploaded file in place of the library files it replaces.
+
+    An upload replaces the library file of its name and every library file defining one of its
+    process or decision ids: a file is known by what it defines, not by the path it was uploaded
+    from (`processes/track4_enterprise.bpmn`, an absolute path, a renamed copy). When it replaces
+    exactly one file it takes that file's name, so the versions of a process keep comparable files.
+    """
+    owners = {defined: name for name, data in library.items() for defined in defined_ids(data)}
+    files, names = dict(library), dict[str, str]()
+    for name, data in upload.items():
+        replaced = {owners[i] for i in defined_ids(data) if i in owners} | ({name} & set(library))
+        for old in replaced:
+            files.pop(old, None)
+        given = next(iter(replaced)) if len(replaced) == 1 else name
+        if given != name and (given in upload or given in names.values()):
+            given = name  # never onto another uploaded file's name
+        names[name] = given
+        files[given] = data
+    return Merged(files, names)
+
+
+def check(session: Session, files: dict[str, bytes]) -> list[Problem]:
+    """Every problem of an upload validated together with the deployed library it would join."""
+    merged = with_library(deployed_files(session), files)
+    return merged.as_uploaded(validate(merged.files))
+
+
 def deploy(
     session: Session, files: dict[str, bytes], note: str = "", actor_id: int | None = None,
     fill_from_library: bool = True,
@@ -59,18 +113,23 @@ def deploy(
     """Validate and store a new version of each root process in `files`.
 
     Files a root calls but the upload lacks are taken from the newest deployed versions, so an
-    administrator can upload one edited diagram. A root whose files are unchanged keeps its
+    administrator can upload one edited diagram; an uploaded file replaces the library's file that
+    defines the same processes (see `with_library`). A root whose files are unchanged keeps its
     current version. Raises InvalidProcess with every problem; nothing is stored then.
     """
-    upload_names = set(files)
     if not files:
         return []
-    if fill_from_library:
-        files = {**deployed_files(session), **files}
+    stated = [Problem(name, None, "", f"文件名{CONTROL_CHARACTERS}") for name in files if has_control_characters(name)]
+    stated += [Problem("", None, "", f"版本说明：{message}")
+               for message in text_problems(note, max_length=MAX_NOTE, multiline=True)]
+    if stated:
+        raise InvalidProcess(stated)
+    merged = with_library(deployed_files(session) if fill_from_library else {}, files)
+    files, upload_names = merged.files, set(merged.names.values())
     upload, problems = parse_upload(files)
     if upload is None:
         relevant = [p for p in problems if p.file in upload_names] or problems
-        raise InvalidProcess(relevant)
+        raise InvalidProcess(merged.as_uploaded(relevant))
     versions: list[ProcessVersion] = []
     for root in upload.roots:
         needed = closure(upload, root)

@@ -3,11 +3,13 @@
 Every step of a pass is idempotent and guarded row by row (timer rows locked with SKIP LOCKED and
 `lock_version`, reminders by their unique key, outbox rows by claims), so two passes at once do
 no harm. The leader lock only keeps several `rootball scheduler` processes from doing the same
-work: on PostgreSQL exactly one holds a session advisory lock on a dedicated connection; the
-others retry every `lock_retry` seconds and take over when the holder's connection goes away.
+work: on PostgreSQL exactly one holds a session advisory lock on a dedicated connection, on a
+SQLite file a file lock next to it; the others retry every `lock_retry` seconds and take over
+when the holder's connection (or process) goes away.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -18,7 +20,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -102,9 +105,12 @@ def run_pass(sessions: sessionmaker[Session], settings: MailSettings | None = No
 
 
 class LeaderLock:
-    """Leadership among scheduler processes: a PostgreSQL session advisory lock on its own connection.
+    """Leadership among scheduler processes, held for as long as the process (or its connection) lives.
 
-    On SQLite there is only ever one database user on one host, so the lock is always granted.
+    On PostgreSQL: a session advisory lock on a dedicated connection. On a SQLite file: an exclusive
+    `flock` on a lock file next to the database file, so a second scheduler on the same file waits
+    as a standby; the operating system releases it when the holder exits, however it exits. An
+    in-memory SQLite database belongs to one process, so its lock is always granted.
     """
 
     def __init__(self, eng: Engine, key: int = LOCK_KEY):
@@ -112,19 +118,28 @@ class LeaderLock:
         self.key = key
         self.held = False
         self._conn: Connection | None = None
+        self._file: IO[str] | None = None
 
     @property
     def shared(self) -> bool:
-        """True when the database is shared between hosts and leadership has to be negotiated."""
+        """True when the database is shared between hosts and leadership has to be negotiated with the server."""
         return self.eng.dialect.name == "postgresql"
+
+    @property
+    def lock_file(self) -> Path | None:
+        """The file a SQLite database's schedulers lock (None for PostgreSQL or an in-memory database)."""
+        database = self.eng.url.database if self.eng.dialect.name == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        real = Path(os.path.realpath(database))
+        return real.with_name(real.name + ".scheduler.lock")
 
     def acquire(self) -> bool:
         """Try once to become the leader; True when this process is (or already was) the leader."""
         if self.held:
             return self.check()
         if not self.shared:
-            self.held = True
-            return True
+            return self._acquire_file()
         try:
             if self._conn is None:
                 self._conn = self.eng.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -134,8 +149,28 @@ class LeaderLock:
             raise
         return self.held
 
+    def _acquire_file(self) -> bool:
+        path = self.lock_file
+        if path is None:
+            self.held = True
+            return True
+        handle = path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        except BaseException:
+            handle.close()
+            raise
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")  # for whoever wonders which process holds it
+        handle.flush()
+        self._file, self.held = handle, True
+        return True
+
     def check(self) -> bool:
-        """Whether leadership still holds: the lock lives as long as its connection does."""
+        """Whether leadership still holds (an advisory lock lives with its connection, a file lock with the process)."""
         if not self.held or not self.shared:
             return self.held
         try:
@@ -152,6 +187,10 @@ class LeaderLock:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             except Exception:
                 log.debug("advisory unlock failed", exc_info=True)
+        if self._file is not None:
+            handle, self._file = self._file, None
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
         self._drop()
 
     def _drop(self) -> None:

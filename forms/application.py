@@ -9,6 +9,7 @@ from stdnum.cn import uscc
 from forms import choices
 from forms.base import Errors, FormSchema
 from forms.inputs import (
+    MAX_WAN,
     boolean,
     choice,
     code,
@@ -23,6 +24,7 @@ from forms.inputs import (
 )
 
 ONE_LEADER = "团队中须有且只有一名团队带头人"
+MAX_TEAM = 100
 
 
 class TeamMemberSchema(FormSchema):
@@ -45,12 +47,13 @@ class ApplicationSchema(FormSchema):
     field = choice("技术领域", choices.TECH_FIELD_OPTIONS)
     city = choice("所在地市", choices.CITY_OPTIONS, required=False,
                   help="申报单位所在的设区市，由申报单位登记信息决定，据此交由该市推荐")
-    budget_wan = number("项目总预算（万元）", exclusive_minimum=0)
+    budget_wan = number("项目总预算（万元）", exclusive_minimum=0, maximum=MAX_WAN)
     duration_months = integer("实施周期（月）", minimum=12, maximum=60)
     team = entries(
         "团队成员",
         TeamMemberSchema,
         "团队成员",
+        max_items=MAX_TEAM,
         help="核心成员一般不少于3人（顾问不计入），须指定一名团队带头人",
     )
 
@@ -133,6 +136,7 @@ class EnterpriseApplicationSchema(ApplicationSchema):
         "团队成员",
         EnterpriseTeamMemberSchema,
         "团队成员",
+        max_items=MAX_TEAM,
         help="核心成员一般不少于3人（顾问不计入），须指定一名团队带头人；标明企业法定代表人和第一大股东",
     )
     enterprise = group("创办企业信息", EnterpriseSchema)
@@ -169,4 +173,4 @@ class AgencyApplicationSchema(ApplicationSchema):
 
     agency = group("申报机构信息", AgencySchema)
     platform_plan = text("人才数据平台建设方案", help="人才数据平台、人才画像、人才热力图的建设方案")
-    introductions_planned = integer("计划促成引进团队数", minimum=0)
+    introductions_planned = integer("计划促成引进团队数", minimum=0, maximum=100, help="本计划共引进 100 个团队")

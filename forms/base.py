@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +11,8 @@ from marshmallow.types import StrSequenceOrSet
 
 from forms.inputs import NOT_IN_CHOICES, REQUIRED
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Only ordinary blanks are trimmed: a control character at either end is refused like one inside.
+BLANKS = " \t\r\n\u00a0\u3000"
 
 Errors = dict[str, list[str]]
 
@@ -54,7 +54,7 @@ def merge(*parts: Errors) -> Errors:
 
 def _is_blank(value: Any) -> bool:
     """Whether an input value means "not filled in": an empty or whitespace string, or an empty list."""
-    return (isinstance(value, str) and not value.strip()) or (isinstance(value, list) and not value)
+    return (isinstance(value, str) and not value.strip(BLANKS)) or (isinstance(value, list) and not value)
 
 
 class FormSchema(Schema):
@@ -113,7 +113,7 @@ class FormSchema(Schema):
 
     @pre_load
     def _clean_input(self, data: Any, **kwargs: Any) -> Any:
-        """Drop blank inputs so they count as missing, trim text, and accept date objects."""
+        """Drop blank inputs so they count as missing, trim blanks around text, and accept date objects."""
         if not isinstance(data, dict):
             return data
         cleaned: dict[str, Any] = {}
@@ -121,8 +121,7 @@ class FormSchema(Schema):
             if name in self.load_fields and _is_blank(value):
                 continue
             if isinstance(value, str):
-                # Control characters (NUL above all) are never text a person typed; PostgreSQL refuses NUL.
-                value = _CONTROL_CHARS.sub("", value).strip()
+                value = value.strip(BLANKS)
             elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = value.isoformat()
             cleaned[name] = value

@@ -1,6 +1,8 @@
 """Field types and validators with Chinese messages, and helpers that declare labelled form fields."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,13 +15,54 @@ from forms.choices import Options
 REQUIRED = "此项为必填项"
 NOT_IN_CHOICES = "所选项不在可选范围内"
 
+CONTROL_CHARACTERS = "不能包含控制字符（如空字符、退格符）"
+# Bounds every field of its kind keeps unless it names narrower ones.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+MAX_ID = 2**63 - 1  # a database id
+MAX_WAN = 1_000_000  # an amount in 万元: 100 亿元 is beyond any project of the programme
+
 _COMMON = {"required": REQUIRED, "null": "此项不能为空", "validator_failed": "取值无效"}
+# C0 and C1 control characters and DEL are never text a person typed (PostgreSQL cannot even store
+# NUL, and a spreadsheet refuses most of them); multi-line text keeps its line breaks and tabs.
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """True when `value` holds a control character (line breaks and tabs are allowed in multi-line text)."""
+    if multiline:
+        value = value.replace("\r", "\n")
+    return bool((_TEXT_CONTROLS if multiline else _LINE_CONTROLS).search(value))
+
+
+def text_problems(value: str, *, max_length: int, multiline: bool = False) -> list[str]:
+    """Messages for free text taken outside a form schema (administration pages): length and control characters."""
+    problems = [CONTROL_CHARACTERS] if has_control_characters(value, multiline=multiline) else []
+    if len(value) > max_length:
+        problems.append(f"不能超过 {max_length} 个字")
+    return problems
 
 
 class String(fields.String):
-    """A short single-line text."""
+    """A short single-line text; control characters are refused."""
 
-    default_error_messages = {**_COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效"}
+    default_error_messages = {**_COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效",
+                              "control": CONTROL_CHARACTERS}
+    multiline = False
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if self.multiline:  # browsers send a textarea's line breaks as CR LF
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if has_control_characters(text, multiline=self.multiline):
+            raise self.make_error("control")
+        return text
+
+
+class Text(String):
+    """A multi-line text: line breaks and tabs are kept, other control characters refused."""
+
+    multiline = True
 
 
 class Code(String):
@@ -42,7 +85,7 @@ class Integer(fields.Integer):
 
 
 class Number(fields.Float):
-    """A decimal number such as an amount in 万元."""
+    """A decimal number such as an amount in 万元; finite (no NaN, no infinity)."""
 
     default_error_messages = {
         **_COMMON,
@@ -50,6 +93,12 @@ class Number(fields.Float):
         "too_large": "数值过大",
         "special": "须为有效数字",
     }
+
+    def _validated(self, value: Any) -> float:
+        try:
+            return super()._validated(value)
+        except OverflowError:  # an integer too large for a float, e.g. 10**400
+            raise self.make_error("too_large") from None
 
 
 class Boolean(fields.Boolean):
@@ -168,9 +217,9 @@ def string(label: str, *, required: bool = True, max_length: int = 100, help: st
     return String(validate=Length(max=max_length), **_options(label, "string", required, help))
 
 
-def text(label: str, *, required: bool = True, max_length: int = 2000, help: str | None = None) -> String:
+def text(label: str, *, required: bool = True, max_length: int = 2000, help: str | None = None) -> Text:
     """A multi-line text field."""
-    return String(validate=Length(max=max_length), **_options(label, "text", required, help))
+    return Text(validate=Length(max=max_length), **_options(label, "text", required, help))
 
 
 def code(label: str, pattern: str, error: str, *, required: bool = True, help: str | None = None) -> Code:
@@ -181,32 +230,33 @@ def code(label: str, pattern: str, error: str, *, required: bool = True, help: s
 def integer(
     label: str,
     *,
+    minimum: int,
+    maximum: int,
     required: bool = True,
-    minimum: int | None = None,
-    maximum: int | None = None,
     default: Any = missing,
     help: str | None = None,
 ) -> Integer:
-    """A whole-number field with an optional inclusive range and default."""
+    """A whole-number field within an inclusive range (every number has a bound), with an optional default."""
     options = _with_default(_options(label, "integer", required, help), default)
-    bounds = [Range(min=minimum, max=maximum)] if minimum is not None or maximum is not None else []
-    return Integer(validate=bounds, **options)
+    return Integer(validate=[Range(min=minimum, max=maximum)], **options)
 
 
 def number(
     label: str,
     *,
-    required: bool = True,
+    maximum: float,
     minimum: float | None = None,
     exclusive_minimum: float | None = None,
-    maximum: float | None = None,
+    required: bool = True,
     help: str | None = None,
 ) -> Number:
-    """A decimal-number field; exclusive_minimum gives a strict lower bound such as "> 0"."""
+    """A finite decimal-number field up to `maximum`; exclusive_minimum gives a strict lower bound such as "> 0"."""
     if exclusive_minimum is not None:
         rng = Range(min=exclusive_minimum, max=maximum, min_inclusive=False)
         options = _options(label, "number", required, help, exclusiveMinimum=exclusive_minimum)
     else:
+        if minimum is None:
+            raise TypeError("a number field needs minimum or exclusive_minimum")
         rng = Range(min=minimum, max=maximum)
         options = _options(label, "number", required, help)
     return Number(validate=rng, **options)
@@ -217,9 +267,10 @@ def boolean(label: str, *, required: bool = True, help: str | None = None) -> Bo
     return Boolean(**_options(label, "boolean", required, help))
 
 
-def date(label: str, *, required: bool = True, help: str | None = None) -> Date:
-    """A date field; the loaded value is an ISO string."""
-    return Date(**_options(label, "date", required, help))
+def date(label: str, *, earliest: dt.date = EARLIEST, latest: dt.date = LATEST, required: bool = True,
+         help: str | None = None) -> Date:
+    """A date field between `earliest` and `latest`; the loaded value is an ISO string."""
+    return Date(validate=Range(min=earliest, max=latest), **_options(label, "date", required, help))
 
 
 def choice(
@@ -236,23 +287,26 @@ def dynamic_choice(
     label: str, choices_key: str, *, required: bool = True, help: str | None = None
 ) -> Integer:
     """A single choice of a database id; the caller supplies the allowed ids under choices_key."""
-    return Integer(**_options(label, "choice", required, help, **{"x-choices-from": choices_key}))
+    return Integer(validate=Range(min=1, max=MAX_ID),
+                   **_options(label, "choice", required, help, **{"x-choices-from": choices_key}))
 
 
-def multi_choice(label: str, choices_key: str, *, required: bool = True, help: str | None = None) -> List:
-    """Several distinct database ids; the caller supplies the allowed ids under choices_key."""
+def multi_choice(label: str, choices_key: str, *, max_items: int, required: bool = True,
+                 help: str | None = None) -> List:
+    """At most `max_items` distinct database ids; the caller supplies the allowed ids under choices_key."""
     options = _options(
         label, "multi_choice", required, help, uniqueItems=True, **{"x-choices-from": choices_key}
     )
-    return List(Integer(), validate=Distinct(), **options)
+    return List(Integer(validate=Range(min=1, max=MAX_ID)), validate=[Distinct(), Count(max=max_items)], **options)
 
 
 def entries(
-    label: str, schema: type[Schema], item_label: str, *, min_items: int = 1, help: str | None = None
+    label: str, schema: type[Schema], item_label: str, *, max_items: int, min_items: int = 1,
+    help: str | None = None
 ) -> List:
-    """A list of nested entries such as team members."""
+    """A list of at most `max_items` nested entries such as team members."""
     item = Nested(schema, metadata={"title": item_label})
-    return List(item, validate=Count(min=min_items), **_options(label, "list", True, help))
+    return List(item, validate=Count(min=min_items, max=max_items), **_options(label, "list", True, help))
 
 
 def group(label: str, schema: type[Schema], *, required: bool = True, help: str | None = None) -> Nested:

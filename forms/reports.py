@@ -5,7 +5,7 @@ from typing import Any
 
 from forms.base import Errors, FormSchema, require
 from forms.choices import decision_options
-from forms.inputs import Integer, choice, date, integer, number, string, text
+from forms.inputs import MAX_WAN, Integer, choice, date, integer, number, string, text
 
 RECTIFY_ONCE = "验收整改只能一次"
 EXTEND_ONCE = "只能延期一次"
@@ -23,7 +23,7 @@ class ContractSchema(FormSchema):
 
     contract_no = string("任务书编号", max_length=50)
     signed_on = date("签订日期")
-    budget_wan = number("合同经费（万元）", required=False, exclusive_minimum=0)
+    budget_wan = number("合同经费（万元）", required=False, exclusive_minimum=0, maximum=MAX_WAN)
     targets = text("考核指标", max_length=5000)
 
 
@@ -31,7 +31,7 @@ class MidtermReportSchema(FormSchema):
     """The team's progress report at about half the term."""
 
     progress = text("项目进展情况", max_length=5000)
-    spent_wan = number("已使用经费（万元）", required=False, minimum=0)
+    spent_wan = number("已使用经费（万元）", required=False, minimum=0, maximum=MAX_WAN)
     next_steps = text("下一步工作计划", required=False, max_length=5000)
 
 
@@ -54,7 +54,7 @@ class FinalReportSchema(FormSchema):
 
     final_summary = text("项目总结", max_length=5000)
     achievements = text("主要成果", max_length=5000, help="考核指标完成情况、成果转化、人才引进培养等")
-    spent_wan = number("经费使用总额（万元）", required=False, minimum=0)
+    spent_wan = number("经费使用总额（万元）", required=False, minimum=0, maximum=MAX_WAN)
 
 
 class AcceptanceReviewSchema(FormSchema):

@@ -5,11 +5,12 @@ from typing import Any
 
 from forms.base import Errors, FormSchema, merge, require
 from forms.choices import decision_options
-from forms.inputs import boolean, choice, integer, multi_choice, number, text
+from forms.inputs import MAX_WAN, boolean, choice, integer, multi_choice, number, text
 
 OPINION_ON_RETURN = "退回修改或不通过时须填写审核意见"
 INELIGIBLE = "资格审查未通过的申报不能通过形式审查"
 RETURNED_ONCE = "已退回修改过一次，不能再次退回"
+MAX_PANEL = 15  # experts on one application's panel (a call asks for at most this many)
 
 
 def _opinion_required_on_return(data: dict[str, Any], complete: bool) -> Errors:
@@ -58,7 +59,7 @@ class FormalReviewSchema(FormSchema):
 class ExpertAssignmentSchema(FormSchema):
     """The officer picks the experts who will score the application."""
 
-    experts = multi_choice("评审专家", "experts", help="选择的专家人数须与本批次要求一致")
+    experts = multi_choice("评审专家", "experts", max_items=MAX_PANEL, help="选择的专家人数须与本批次要求一致")
 
     def rules(self, data: dict[str, Any], complete: bool) -> Errors:
         """Exactly the number of experts the process asks for."""
@@ -92,7 +93,7 @@ class ExpertScoreSchema(FormSchema):
 class ExpertReplacementSchema(FormSchema):
     """The officer picks replacements for experts who declared a conflict."""
 
-    replacements = multi_choice("补选专家", "experts", help="人数须与回避的专家人数相同")
+    replacements = multi_choice("补选专家", "experts", max_items=MAX_PANEL, help="人数须与回避的专家人数相同")
 
     def rules(self, data: dict[str, Any], complete: bool) -> Errors:
         """One replacement per conflicted expert."""
@@ -110,7 +111,8 @@ class AwardDecisionSchema(FormSchema):
         "立项决策", decision_options(("approve", "reject"), {"approve": "同意立项", "reject": "不予立项"})
     )
     opinion = text("决策意见", required=False)
-    funding_wan = number("资助经费（万元）", required=False, exclusive_minimum=0, help="同意立项时必填")
+    funding_wan = number("资助经费（万元）", required=False, exclusive_minimum=0, maximum=MAX_WAN,
+                         help="同意立项时必填")
 
     def rules(self, data: dict[str, Any], complete: bool) -> Errors:
         """Funding is required when the award is approved, and never more than the budget asked for."""

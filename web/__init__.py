@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.db import default_url
+from engine.signin import Throttle
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -20,17 +21,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
-        LOGIN_RATE_LIMIT=(5, 300),
+        LOGIN_THROTTLE=Throttle(),
         UPLOAD_FOLDER=os.environ.get("ROOTBALL_UPLOAD_FOLDER"),
+        BASE_URL=os.environ.get("ROOTBALL_BASE_URL") or "http://127.0.0.1:8000",
+        PROXIES=int(os.environ.get("ROOTBALL_PROXIES") or 0),
     )
     app.config.update(config or {})
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = default_url()
 
-    from web import admin, api, applications, auth, dashboard, db, errors, home, inbox, review, vendor
+    from web import admin, api, applications, auth, dashboard, db, errors, headers, home, inbox, review, vendor
     from web.extensions import csrf
+    from web.jsonbody import BoundedJSONProvider
+    from web.numbers import BoundedIntConverter
 
+    # Before any blueprint: every `<int:…>` route is compiled with the bounded converter.
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.json = BoundedJSONProvider(app)
     db.init_app(app)
+    headers.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     errors.register(app)

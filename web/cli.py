@@ -5,21 +5,42 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from sqlalchemy import Engine
 
 from engine import repository
 from engine.db import make_engine, make_sessionmaker
+from engine.errors import Problem
+
+# The clock a pass may be set to: the working-day calendar and every stored instant live well inside it.
+CLOCK_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+NOW_EXAMPLE = "例如 2025-10-20T09:00:00+08:00（不写时区按 UTC）"
+
+
+def _refuse(message: str) -> NoReturn:
+    """A usage error in Chinese on stderr, exit status 2 (no traceback)."""
+    click.echo(message, err=True)
+    sys.exit(2)
 
 
 def _parse_now(value: str | None) -> datetime | None:
-    if not value:
+    """`--now` as an aware instant, or None when not given; refuses what the scheduler cannot run at."""
+    if value is None:
         return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        in_utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        _refuse(f"--now 的值“{value}”不是有效的 ISO 8601 时间，{NOW_EXAMPLE}")
+    if not CLOCK_RANGE[0] <= in_utc < CLOCK_RANGE[1]:
+        _refuse(f"--now 的值“{value}”超出可用范围：须在 2000-01-01 至 2099-12-31 之间")
+    return moment
 
 
 @contextmanager
@@ -32,15 +53,29 @@ def _database() -> Iterator[Engine]:
         eng.dispose()
 
 
-def _read(paths: tuple[str, ...]) -> dict[str, bytes]:
+def _read(paths: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The files named on the command line (folders read whole), and the path typed for each name.
+
+    A file is named by the path typed when that stays below the current folder, else by its base
+    name (no absolute path of this machine goes into the library); deploying matches it to the
+    library by the processes it defines, whatever its name.
+    """
     files: dict[str, bytes] = {}
+    typed: dict[str, str] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files.update(repository.read_folder(path))
-        else:
-            files[str(path)] = path.read_bytes()
-    return files
+            continue
+        name = path.name if path.is_absolute() or ".." in path.parts else path.as_posix()
+        name = raw if name in files else name  # two files of one base name: keep them apart
+        files[name], typed[name] = path.read_bytes(), raw
+    return files, typed
+
+
+def _echo_problems(problems: list[Problem], typed: dict[str, str]) -> None:
+    for problem in problems:
+        click.echo(str(replace(problem, file=typed.get(problem.file, problem.file))))
 
 
 @click.group(help="Rootball — 广西“带土移植”引育计划业务系统")
@@ -74,9 +109,9 @@ def demo() -> None:
 @main.command(help="校验 BPMN/DMN 文件，不部署；有问题时逐条输出 FILE:LINE: ELEMENT_ID: message 并以 1 退出")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 def validate(files: tuple[str, ...]) -> None:
-    problems = repository.validate(_read(files))
-    for problem in problems:
-        click.echo(str(problem))
+    read, typed = _read(files)
+    problems = repository.validate(read)
+    _echo_problems(problems, typed)
     if problems:
         sys.exit(1)
     click.echo(f"{len(files)} 个文件校验通过")
@@ -88,13 +123,13 @@ def validate(files: tuple[str, ...]) -> None:
 def deploy(files: tuple[str, ...], note: str) -> None:
     from engine.errors import InvalidProcess
 
+    read, typed = _read(files)
     try:
         with _database() as eng, make_sessionmaker(eng).begin() as session:
-            versions = repository.deploy(session, _read(files), note=note)
+            versions = repository.deploy(session, read, note=note)
             lines = [f"{v.process_key} v{v.version}" for v in versions]
     except InvalidProcess as e:
-        for problem in e.problems:
-            click.echo(str(problem))
+        _echo_problems(e.problems, typed)
         sys.exit(1)
     for line in lines:
         click.echo(f"已部署 {line}")
@@ -107,9 +142,13 @@ def deploy(files: tuple[str, ...], note: str) -> None:
 def tick(now_text: str | None) -> None:
     from web.ticking import run_tick
 
+    now = _parse_now(now_text)
     with _database() as eng:
-        report = run_tick(make_sessionmaker(eng), _parse_now(now_text))
+        report = run_tick(make_sessionmaker(eng), now)
     click.echo(json.dumps(report, ensure_ascii=False))
+    if report["errors"]:
+        click.echo(f"本次调度有 {len(report['errors'])} 个步骤出错：" + "；".join(report["errors"]), err=True)
+        sys.exit(1)
 
 
 @main.command(help="启动 Web 服务（gunicorn，多进程）")
@@ -134,8 +173,9 @@ def scheduler(interval: float | None, lock_retry: float | None, now_text: str | 
 
     defaults = SchedulerSettings.from_env()
     settings = SchedulerSettings(interval or defaults.interval, lock_retry or defaults.lock_retry)
+    start_at = _parse_now(now_text)
     with _database() as eng:
-        run_forever(eng, settings, _parse_now(now_text))
+        run_forever(eng, settings, start_at)
 
 
 @main.group(help="用户管理：列出、创建用户，授予角色（管理员在无法登录网页时使用）")

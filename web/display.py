@@ -31,6 +31,11 @@ ACTION_LABELS = {
 }
 MESSAGE_LABELS = {"applicant_withdrew": "申报单位撤回", "officer_terminated": "科技厅终止",
                   "objection_filed": "提出异议"}
+# Summary fields shown beside an application, in this order (which of them a user sees: engine.access).
+SUMMARY_LABELS = {
+    "field": "技术领域", "budget_wan": "项目总预算（万元）", "duration_months": "实施周期（月）",
+    "expert_mean": "专家评审平均分", "funding_wan": "资助经费（万元）",
+}
 ROLE_LABELS = {"applicant": "申报单位", "recommender": "推荐单位", "officer": "科技厅经办人", "expert": "评审专家",
                "admin": "系统管理员"}
 

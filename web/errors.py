@@ -15,12 +15,14 @@ from engine.errors import (
     NotFound,
     ProcessError,
     ScriptFailure,
+    TooManyAttempts,
 )
 from web import db
+from web.redirects import referrer_path
 
 STATUS: list[tuple[type[EngineError], int]] = [
     (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (FormInvalid, 422), (InvalidProcess, 422),
-    (ScriptFailure, 422), (InvalidCursor, 400), (ProcessError, 500),
+    (ScriptFailure, 422), (InvalidCursor, 400), (TooManyAttempts, 429), (ProcessError, 500),
 ]
 
 
@@ -66,12 +68,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError) -> ResponseReturnValue:
         code = status_of(error)
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else {}
         if wants_json():
-            return jsonify(payload(error)), code
-        if code in (409, 422) and request.referrer:
+            return jsonify(payload(error)), code, headers
+        back = referrer_path() if code in (409, 422) else None
+        if back:
             flash(str(error), "danger")
-            return redirect(request.referrer)
-        return render_template("error.html", code=code, message=str(error)), code
+            return redirect(back)
+        return render_template("error.html", code=code, message=str(error)), code, headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

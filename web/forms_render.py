@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
 from forms import FieldInfo
+from forms.base import BLANKS
 
 ROW_PLACEHOLDER = "__index__"
+MAX_ROW_INDEX = 999
 SCHEMA_ERRORS = "_schema"
 
 
@@ -120,19 +123,23 @@ def parse(fields: list[FieldInfo], form: MultiDict[str, str], prefix: str = "", 
             if rows:
                 data[info.name] = rows
         elif info.kind in ("multi_choice", "list"):
-            chosen = [v.strip() for v in form.getlist(name) if v.strip()]
+            chosen = [v.strip(BLANKS) for v in form.getlist(name) if v.strip(BLANKS)]
             if chosen:
                 data[info.name] = chosen
         else:
-            value = form.get(name, "").strip()
+            value = form.get(name, "").strip(BLANKS)
             if value:
                 data[info.name] = value
     return data
 
 
 def _row_indexes(form: MultiDict[str, str], name: str) -> list[int]:
-    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-")
-    return sorted({int(m.group(1)) for key in form.keys() if (m := pattern.match(key))})
+    pattern = re.compile(rf"^{re.escape(name)}-([0-9]+)-")
+    found = {m.group(1) for key in form.keys() if (m := pattern.match(key))}
+    # No list is anywhere near this long (the schemas cap them far lower); a longer index is no form of ours.
+    if any(len(index) > len(str(MAX_ROW_INDEX)) or int(index) > MAX_ROW_INDEX for index in found):
+        raise BadRequest(f"表单字段“{name}”的行号无效（最大 {MAX_ROW_INDEX}）")
+    return sorted(int(index) for index in found)
 
 
 def flatten_errors(errors: Mapping[Any, Any], prefix: str = "") -> dict[str, list[str]]:

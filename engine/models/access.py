@@ -23,10 +23,11 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, kept to rate-limit guessing."""
+    """One sign-in attempt, kept to slow guessing down (per client address, and per account from it)."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_recent", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempt_recent", "username", "at"),
+                      Index("ix_login_attempt_address", "remote_addr", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))

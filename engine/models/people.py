@@ -34,6 +34,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's identity: raised on sign-out, deactivation and a new password, it ends the
+    # sessions signed before (a copied session cookie stops working).
+    auth_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")

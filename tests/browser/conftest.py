@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -21,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from engine.db import make_engine, make_sessionmaker
 from engine.models import Call, User
 from engine.runtime import Runtime
+from engine.signin import Throttle
 from web import create_app
 from web.ticking import run_tick
 
@@ -71,7 +72,7 @@ def live(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveApp]:
     shutil.copy(sqlite_template, db_path)
     url = f"sqlite:///{db_path}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                      "LOGIN_RATE_LIMIT": (1000, 300)})
+                      "LOGIN_THROTTLE": Throttle(account_free=1000, address_free=1000)})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -112,13 +113,17 @@ def shots(request: pytest.FixtureRequest) -> Screenshots:
 
 
 class People:
-    """One browser context per person, each signed in once; JavaScript errors on any page fail the test."""
+    """One browser context per person, each signed in once; JavaScript errors on any page fail the test.
+
+    What the Content-Security-Policy blocked is kept in `policy_violations` for the scenarios to check.
+    """
 
     def __init__(self, browser: Browser, live: LiveApp):
         self.browser, self.live = browser, live
         self.pages: dict[str, Page] = {}
         self.passwords: dict[str, str] = {}
         self.errors: list[str] = []
+        self.policy_violations: list[str] = []
 
     def __call__(self, username: str, password: str = PASSWORD) -> Page:
         """`username`'s page, signed in."""
@@ -128,9 +133,15 @@ class People:
             context.set_default_timeout(20_000)
             page = context.new_page()
             page.on("pageerror", lambda error, who=username: self.errors.append(f"{who}: {error}"))
+            page.on("console", lambda message, who=username: self._console(who, message))
             self.pages[username] = page
             self.sign_in(username)
         return self.pages[username]
+
+    def _console(self, who: str, message: ConsoleMessage) -> None:
+        # Chromium reports what the Content-Security-Policy blocked as a console error.
+        if "Content Security Policy" in message.text:
+            self.policy_violations.append(f"{who} on {message.page.url if message.page else '?'}: {message.text}")
 
     def sign_in(self, *usernames: str) -> None:
         """Sign in (again: sessions end after a month, and the scenarios move time by months)."""

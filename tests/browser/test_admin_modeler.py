@@ -21,7 +21,10 @@ def edit_in_modeler(admin: Page, live: LiveApp, shots: Screenshots) -> None:
     """Open T4 v1 in the modeler, make a bad edit, see it flagged, fix it, rename the task, deploy."""
     admin.goto(f"{live.url}/admin/")
     shots.take(admin, "versions-before")
-    admin.locator("#process-track4_enterprise").get_by_role("link", name="打开建模器").click()
+    with admin.expect_response(lambda r: "/admin/versions/" in r.url) as opened:
+        admin.locator("#process-track4_enterprise").get_by_role("link", name="打开建模器").click()
+    policy = opened.value.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy and "frame-ancestors 'none'" in policy
     admin.wait_for_selector("#modeler[data-ready='1']")
     admin.click("#canvas g[data-element-id='recommendation']")
     assert admin.input_value("#prop-name") == "推荐单位审核推荐"
@@ -128,6 +131,10 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
     assert admin.locator(".djs-element.rb-completed[data-element-id='recommendation']").count() == 1
     assert "推荐单位审核推荐" in admin.locator("#canvas g[data-element-id='recommendation']").text_content()
     shots.take(admin, "instance-old-version-finished")
+    with admin.expect_navigation():  # the file list opens the file chosen (a static script, no inline handler)
+        admin.locator("select[data-navigate]").select_option(label="common/award.bpmn")
+    assert "file=common" in admin.url
+    admin.wait_for_selector("#instance-viewer[data-ready='1']")
 
     new_instance, _ = instance_of(live, new_app)
     admin.goto(f"{live.url}/admin/instances/{new_instance}")
@@ -141,6 +148,8 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
         statuses = dict(session.execute(select(Application.id, Application.status)
                                         .where(Application.id.in_([old_app, new_app]))).tuples().all())
     assert statuses == {old_app: "accepted", new_app: "in_review"}
+    # the modeler, the instance diagrams and the inboxes ran under the Content-Security-Policy, nothing blocked
+    assert people.policy_violations == []
 
 
 def _open(live: LiveApp, app_id: int, spec_name: str) -> HumanTask:
@@ -188,6 +197,7 @@ def test_xml_editing_and_the_other_admin_pages(live: LiveApp, people: People, sh
     shots.take(admin, "calls")
     hechi = people("hechi", "hechi-password")
     assert "河池市科技局" in hechi.inner_text("header")
+    assert people.policy_violations == []
 
 
 def _t4_v1(live: LiveApp) -> int:

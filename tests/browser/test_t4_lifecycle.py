@@ -138,9 +138,12 @@ def test_t4_application_from_form_to_acceptance(live: LiveApp, people: People, s
         officer.wait_for_selector("#instance-viewer[data-ready='1']")
         assert officer.text_content("#instance-status") == "已结束" and version == 1
         shots.take(officer, "instance-complete")
-        officer.goto(f"{live.url}/dashboard/")
+        dashboard = officer.goto(f"{live.url}/dashboard/")
+        assert dashboard is not None and "style-src 'self'" in dashboard.headers["content-security-policy"]
         officer.wait_for_selector("#dashboard[data-ready='1']")
         assert officer.text_content("#awarded") == "1"
+        assert officer.locator("#chart-city canvas").count() == 1  # ECharts drew under the policy
         shots.take(officer, "dashboard")
+        assert people.policy_violations == [], people.policy_violations
     with live.sessions() as session:
         assert session.scalar(select(Application.awarded_at).where(Application.id == app_id)) is not None

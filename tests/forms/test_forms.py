@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from marshmallow import ValidationError
+from marshmallow import fields as mfields
+from marshmallow import validate as mvalidate
 
 import forms
 from forms import FormContext
@@ -165,7 +167,7 @@ def test_dates_come_back_as_iso_strings() -> None:
         ("application_t1", {"title": "长" * 101}, {"title": ["不能超过 100 个字"]}),
         ("application_t1", {"duration_months": 61}, {"duration_months": ["须在 12 到 60 之间"]}),
         ("application_t1", {"duration_months": 12.5}, {"duration_months": ["须为整数"]}),
-        ("application_t1", {"budget_wan": 0}, {"budget_wan": ["须大于 0"]}),
+        ("application_t1", {"budget_wan": 0}, {"budget_wan": ["须大于 0，且小于或等于 1000000"]}),
         ("application_t1", {"budget_wan": "很多"}, {"budget_wan": ["须为数字"]}),
         ("application_t1", {"city": "北京市"}, {"city": ["所选项不在可选范围内"]}),
         ("application_t1", {"jiebang_kind": "other"}, {"jiebang_kind": ["所选项不在可选范围内"]}),
@@ -408,6 +410,8 @@ def test_json_schema_details() -> None:
         "type": "string",
         "format": "date",
         "title": "成立日期",
+        "x-minimum": "1900-01-01",
+        "x-maximum": "2100-12-31",
     }
     assert "enterprise" in schema["required"] and schema["additionalProperties"] is False
     review = forms.json_schema("formal_review")
@@ -492,9 +496,151 @@ def test_all_messages_are_chinese(form_key: str) -> None:
         assert CJK.search(message), message
 
 
-def test_control_characters_are_removed_from_text() -> None:
-    loaded = forms.load("rectification", {"rectification_report": "已整改\x00完毕\x07\n附件见后"})
-    assert loaded["rectification_report"] == "已整改完毕\n附件见后"
+CONTROL = "不能包含控制字符（如空字符、退格符）"
+CONTROLS = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9b", "\x9f"]
+
+
+def text_fields(schema: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], bool]]:
+    """(path, multi-line) of every free-text field of a form, in nested groups and the first list entry too."""
+    found: list[tuple[tuple[Any, ...], bool]] = []
+    for name, field in schema.load_fields.items():
+        inner = field.inner if isinstance(field, mfields.List) else field
+        path = (*prefix, name, 0) if isinstance(field, mfields.List) else (*prefix, name)
+        if isinstance(inner, mfields.Nested):
+            found += text_fields(inner.schema, path)
+        elif isinstance(field, mfields.String) and field.metadata.get("kind") in ("string", "text"):
+            found.append((path, field.metadata["kind"] == "text"))
+    return found
+
+
+def with_value(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A deep copy of `data` with `value` at `path`."""
+    copied = json.loads(json.dumps(data))
+    target = copied
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copied
+
+
+def error_at(messages: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        messages = messages[key]
+    return messages
+
+
+FORM_TEXT_FIELDS = [(key, path, multi) for key in sorted(VALID)
+                    for path, multi in text_fields(forms.registry.get(key).schema())]
+
+
+def test_every_text_field_is_found() -> None:
+    names = {(key, path[-1]) for key, path, _ in FORM_TEXT_FIELDS}
+    assert {("application_t4", "credit_code"), ("application_t4", "name"), ("application_t1", "summary"),
+            ("objection_review", "finding"), ("application_t5", "platform_plan")} <= names
+
+
+@pytest.mark.parametrize(("form_key", "path", "multiline"), FORM_TEXT_FIELDS,
+                         ids=[f"{k}:{'.'.join(map(str, p))}" for k, p, _ in FORM_TEXT_FIELDS])
+def test_control_characters_are_refused_in_every_text_field(form_key: str, path: tuple[Any, ...],
+                                                            multiline: bool) -> None:
+    for char in CONTROLS:
+        for value in (f"甲{char}乙", f"{char}甲乙", f"甲乙{char}"):
+            messages = messages_of(form_key, with_value(VALID[form_key], path, value))
+            assert CONTROL in error_at(messages, path), (char, value, messages)
+    for char in ("\n", "\t", "\r"):  # a line break inside is text in a multi-line field only
+        data = with_value(VALID[form_key], path, f"甲{char}乙")
+        if multiline:
+            assert forms.load(form_key, data)
+        else:
+            assert CONTROL in error_at(messages_of(form_key, data), path), repr(char)
+
+
+def test_multi_line_text_keeps_line_breaks_and_tabs() -> None:
+    loaded = forms.load("rectification", {"rectification_report": "  已整改完毕\r\n\t附件见后\n  "})
+    assert loaded["rectification_report"] == "已整改完毕\n\t附件见后"
+
+
+def test_a_draft_refuses_control_characters_too() -> None:
+    with pytest.raises(ValidationError) as caught:
+        forms.load("application_t4", {"title": "新能源\x00团队"}, partial=True)
+    assert caught.value.messages == {"title": [CONTROL]}
+
+
+def all_fields(schema: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted name, field) of every field of a schema, nested groups and list entries included."""
+    found: list[tuple[str, Any]] = []
+    for name, field in schema.load_fields.items():
+        found.append((f"{prefix}{name}", field))
+        inner = field.inner if isinstance(field, mfields.List) else field
+        if isinstance(inner, mfields.Nested):
+            found += all_fields(inner.schema, f"{prefix}{name}.")
+        elif inner is not field:
+            found.append((f"{prefix}{name}[]", inner))
+    return found
+
+
+def validators_of(field: Any, kind: type) -> list[Any]:
+    return [v for v in field.validators if isinstance(v, kind)]
+
+
+@pytest.mark.parametrize("form_key", sorted(forms.form_keys()))
+def test_every_field_of_every_form_is_bounded(form_key: str) -> None:
+    for name, field in all_fields(forms.registry.get(form_key).schema()):
+        where = f"{form_key}.{name}"
+        if isinstance(field, mfields.Number | mfields.Date) and not isinstance(field, mfields.Boolean):
+            (rng,) = validators_of(field, mvalidate.Range)
+            assert rng.min is not None and rng.max is not None, where
+            assert not getattr(field, "allow_nan", False), where
+        elif isinstance(field, mfields.List):
+            counts = validators_of(field, mvalidate.Length)
+            assert counts and all(c.max is not None for c in counts), where
+        elif isinstance(field, mfields.String):
+            limits = validators_of(field, mvalidate.Length) + validators_of(field, mvalidate.OneOf) + \
+                validators_of(field, mvalidate.Regexp)
+            assert limits and all(getattr(v, "max", 0) is not None for v in limits), where
+
+
+@pytest.mark.parametrize(("form_key", "change", "field"), [
+    ("application_t1", {"budget_wan": 1e308}, "budget_wan"),
+    ("application_t1", {"budget_wan": 1_000_000.5}, "budget_wan"),
+    ("application_t1", {"budget_wan": 10**400}, "budget_wan"),
+    ("application_t1", {"budget_wan": "NaN"}, "budget_wan"),
+    ("application_t1", {"budget_wan": "Infinity"}, "budget_wan"),
+    ("application_t1", {"budget_wan": float("inf")}, "budget_wan"),
+    ("application_t1", {"budget_wan": float("nan")}, "budget_wan"),
+    ("application_t1", {"budget_wan": "1e999"}, "budget_wan"),
+    ("application_t1", {"duration_months": 10**30}, "duration_months"),
+    ("application_t1", {"team": [member(leader=True)] + [member(f"成员{i}") for i in range(100)]}, "team"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "0001-01-01"}}, "enterprise"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "9999-12-31"}}, "enterprise"),
+    ("application_t4", {"enterprise": {**ENTERPRISE, "founded_on": "1899-12-31"}}, "enterprise"),
+    ("application_t5", {"introductions_planned": 5000}, "introductions_planned"),
+    ("contract", {"signed_on": "2101-01-01"}, "signed_on"),
+    ("contract", {"budget_wan": 2_000_000}, "budget_wan"),
+    ("midterm_report", {"spent_wan": 1e308}, "spent_wan"),
+    ("final_report", {"spent_wan": -1}, "spent_wan"),
+    ("award_decision", {"funding_wan": 1e308}, "funding_wan"),
+    ("expert_score", {"score": float("nan")}, "score"),
+    ("expert_score", {"score": 100.0001}, "score"),
+    ("expert_assignment", {"experts": list(range(1, 17))}, "experts"),
+    ("expert_assignment", {"experts": [2**63]}, "experts"),
+    ("expert_replacement", {"replacements": list(range(1, 17))}, "replacements"),
+    ("acceptance_review", {"decision": "extend", "extension_months": 10**20}, "extension_months"),
+])
+def test_out_of_bounds_values_are_refused(form_key: str, change: dict[str, Any], field: str) -> None:
+    messages = messages_of(form_key, {**VALID[form_key], **change})
+    assert field in messages, messages
+    for message in leaf_messages(messages):
+        assert CJK.search(message), message
+
+
+def test_values_at_the_bounds_are_accepted() -> None:
+    top = {**VALID["application_t4"], "budget_wan": 1_000_000,
+           "team": [member(leader=True)] + [member(f"成员{i}") for i in range(99)],
+           "enterprise": {**ENTERPRISE, "founded_on": "1900-01-01"}}
+    assert forms.load("application_t4", top)["budget_wan"] == 1_000_000
+    assert forms.load("contract", {**VALID["contract"], "signed_on": "2100-12-31"})["signed_on"] == "2100-12-31"
+    assert forms.load("expert_score", {**VALID["expert_score"], "score": 100})["score"] == 100
 
 
 def test_t4_legal_representative_and_largest_shareholder_are_team_members() -> None:

@@ -1,17 +1,20 @@
 """Two `rootball scheduler` processes side by side: nothing fires or is sent twice; one takes over from the other.
 
-On PostgreSQL exactly one of them is active (the advisory lock) and the other takes over when the
-active one is killed. On SQLite both run, and the row guards alone keep the work from doubling.
+Exactly one of them is active (PostgreSQL: the advisory lock; SQLite: a file lock next to the
+database file) and the other takes over when the active one is killed.
 """
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import time_machine
 from sqlalchemy import Engine, func, select
@@ -86,7 +89,6 @@ def _start_timers(runtime: Runtime, key: str, n: int) -> list[int]:
 def test_two_schedulers_never_double_and_one_takes_over(
         db_engine: Engine, runtime: Runtime, play: Scenario, calls: dict[str, int], wake_up: str,
         sink: MailSink, settings: MailSettings) -> None:
-    shared = db_engine.dialect.name == "postgresql"
     first_timers = _start_timers(runtime, wake_up, 12)
     with time_machine.travel(china(date(2025, 9, 24), 10), tick=False):
         for _ in range(3):  # due Sep 30: overdue and escalated on Oct 20
@@ -100,15 +102,11 @@ def test_two_schedulers_never_double_and_one_takes_over(
         _wait_for(lambda: set(_fired(runtime)) >= set(first_timers) and len(_outbox(runtime)) == 6
                   and set(_outbox(runtime).values()) == {"sent"}, "the first round of work", procs)
         leaders = [p for p in procs if p.logged("leader_acquired")]
-        if shared:
-            assert len(leaders) == 1
-            (leader,) = leaders
-            survivor = procs[1 - procs.index(leader)]
-            _wait_for(lambda: survivor.logged("standby") == 1, "the standby to say so", procs)
-            assert survivor.logged("scheduler_pass") == 0
-        else:
-            assert len(leaders) == 2  # SQLite: no lock to share, both just run
-            leader, survivor = procs
+        assert len(leaders) == 1
+        (leader,) = leaders
+        survivor = procs[1 - procs.index(leader)]
+        _wait_for(lambda: survivor.logged("standby") == 1, "the standby to say so", procs)
+        assert survivor.logged("scheduler_pass") == 0
 
         leader.proc.send_signal(signal.SIGKILL)
         leader.proc.wait(timeout=WAIT)
@@ -134,3 +132,30 @@ def test_two_schedulers_never_double_and_one_takes_over(
     with runtime.sessions() as session:
         kinds = session.execute(select(Reminder.kind, func.count()).group_by(Reminder.kind)).tuples().all()
     assert dict(kinds) == {"overdue": 3, "escalation": 3}
+
+
+def test_a_second_scheduler_on_one_sqlite_file_stands_by(tmp_path: Path, sqlite_template: Path) -> None:
+    database = tmp_path / "rootball.db"
+    shutil.copy(sqlite_template, database)
+    env = {**os.environ, "ROOTBALL_DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1",
+           "ROOTBALL_SMTP_URL": ""}
+    args = ["scheduler", "--interval", "0.5", "--lock-retry", "0.3"]
+    first = Running(rootball(args, env))
+    procs = [first]
+    try:
+        _wait_for(lambda: first.logged("scheduler_pass") >= 1, "the first scheduler's pass", procs)
+        lock = tmp_path / "rootball.db.scheduler.lock"
+        assert lock.read_text().strip() == str(first.proc.pid)
+        second = Running(rootball(args, env))
+        procs.append(second)
+        _wait_for(lambda: second.logged("standby") == 1, "the second to stand by", procs)
+        passes = first.logged("scheduler_pass")
+        _wait_for(lambda: first.logged("scheduler_pass") >= passes + 3, "three more passes of the first", procs)
+        assert second.logged("leader_acquired") == 0 and second.logged("scheduler_pass") == 0
+        first.proc.send_signal(signal.SIGTERM)
+        assert first.proc.wait(timeout=WAIT) == 0
+        _wait_for(lambda: second.logged("scheduler_pass") >= 1, "the second to take over", procs)
+        assert second.logged("leader_acquired") == 1 and lock.read_text().strip() == str(second.proc.pid)
+    finally:
+        for p in procs:
+            p.close()

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from engine.signin import Throttle
 from web import create_app
 
 PASSWORD = "test-password"
@@ -22,7 +23,7 @@ def app_config(db_engine: Engine, tmp_path: Path, **overrides: object) -> dict[s
         "DATABASE_URL": db_engine.url.render_as_string(hide_password=False),
         "SECRET_KEY": "test",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "LOGIN_RATE_LIMIT": (1000, 300),
+        "LOGIN_THROTTLE": Throttle(account_free=1000, address_free=1000),
     }
     config.update(overrides)
     return config

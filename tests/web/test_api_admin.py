@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from engine import samples
+from tests.engine.test_cli_deploy import TASK_NAME, edited, versions
 from tests.web.api_client import api_as, error, ok
-from tests.web.conftest import app_config
+from tests.web.conftest import app_config, login_as
 from web import create_app
 
 TRACK4 = Path(__file__).resolve().parents[2] / "processes" / "track4_enterprise.bpmn"
@@ -99,3 +100,22 @@ def test_stats_for_officers_and_admins(client: FlaskClient) -> None:
         assert len(stats["by_city"]) == 14 and stats["by_year"] == {}
     for who in ("applicant", "nanning", "expert1"):
         error(api_as(client, who).get("/stats"), 403)
+
+
+def test_the_modeler_and_the_api_deploy_a_renamed_file(client: FlaskClient, db_engine: Engine) -> None:
+    login_as(client, "admin")
+    xml = edited(TASK_NAME, "网页").decode()
+    checked = client.post("/admin/processes/validate", json={"file": "副本.bpmn", "xml": xml})
+    assert checked.get_json() == {"valid": True, "problems": []}
+    deployed = client.post("/admin/processes/deploy", json={"file": "副本.bpmn", "xml": xml, "note": "改名的副本"})
+    assert deployed.status_code == 201, deployed.get_json()
+    assert [v["version"] for v in deployed.get_json()["deployed"]] == [2]
+    admin = api_as(client, "admin")
+    body = {"files": [(io.BytesIO(edited(TASK_NAME, "接口")), "t4_renamed.bpmn")], "note": "接口部署"}
+    assert ok(admin.post("/process-versions", data=body, content_type="multipart/form-data"), 201)["version"] == 3
+    broken = edited(TASK_NAME, "坏").replace(b'value="application_t4"', b'value="no_such_form"', 1)
+    body = {"files": [(io.BytesIO(broken), "t4_renamed.bpmn")], "note": "坏"}
+    problems = error(admin.post("/process-versions", data=body, content_type="multipart/form-data"), 422)["errors"]
+    assert problems[0]["file"] == "t4_renamed.bpmn"
+    names = {frozenset(v.files) for v in versions(db_engine, "track4_enterprise")}
+    assert len(names) == 1 and "track4_enterprise.bpmn" in next(iter(names))

@@ -142,3 +142,37 @@ def test_the_uploader_may_remove_a_file_while_the_form_is_open(client: FlaskClie
     assert client.post(f"/applications/{app_id}/attachments/{attachment}/delete").status_code == 302
     assert stored(play, app_id) == []
     assert fetch(client, f"/applications/{app_id}/attachments/{attachment}") == 404
+
+
+
+ROLES = ("officer", "admin", "liuzhou", "nanning", "applicant", "expert1", "agency", "founder")
+
+
+def test_a_drafts_files_follow_the_draft_and_a_recommender_waits_for_the_submission(
+        client: FlaskClient, play: Scenario, calls: dict[str, int], form_task: tuple[int, int]) -> None:
+    app_id, task = form_task
+    login_as(client, "founder")
+    upload(client, task, (PDF, "草稿附件.pdf"))
+    attachment = stored(play, app_id)[0].id
+    url = f"/applications/{app_id}/attachments/{attachment}"
+
+    def answers(removing: bool) -> dict[str, tuple[int, int | None, bool]]:
+        """Per role: the download's status, the removal's status, and whether the task page lists the file."""
+        found: dict[str, tuple[int, int | None, bool]] = {}
+        for user in ROLES:
+            login_as(client, user)
+            listed = "草稿附件.pdf" in client.get(f"/tasks/{task}").get_data(as_text=True)
+            removed = client.post(f"{url}/delete").status_code if removing or user != "founder" else None
+            found[user] = (fetch(client, url), removed, listed)
+        return found
+
+    hidden = (404, 404, False)
+    assert answers(removing=False) == {
+        "officer": (200, 403, True), "admin": (200, 403, True), "founder": (200, None, True),
+        "liuzhou": hidden, "nanning": hidden, "applicant": hidden, "expert1": hidden, "agency": hidden}
+    play.do(app_id, "application_form", "founder", samples.application("T4", city="柳州市"))
+    after = answers(removing=True)
+    assert after["liuzhou"] == (200, 403, True)
+    assert after["nanning"] == after["applicant"] == after["expert1"] == after["agency"] == hidden
+    assert after["founder"][:2] == (200, 403)  # the form it was uploaded with is done
+    assert [a.id for a in stored(play, app_id)] == [attachment]

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from engine.scenario import Scenario
 from tests.web import flows
-from tests.web.conftest import app_config, login_as
+from tests.web.conftest import PASSWORD, app_config, login_as
 from web import create_app
 
 
@@ -47,3 +49,28 @@ def test_csrf_token_is_required_on_posts(db_engine: Engine, tmp_path: Path, play
         assert flows.task_row(play, task).assignee_id is not None
     finally:
         app.extensions["rootball"].engine.dispose()
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example", "//evil.example", "///evil.example",
+    "/\\evil.example", "\\\\evil.example", "\\/evil.example", "/%5Cevil.example", "%2F%2Fevil.example",
+    "https://evil.example/", "http:evil.example", "javascript:alert(1)", "%09//evil.example", " //evil.example",
+    "/%2509/evil.example", "/%252F/evil.example", "//evil.example/%2e%2e", "https:/\\evil.example",
+])
+def test_next_never_leads_off_site(client: FlaskClient, target: str) -> None:
+    assert client.get(f"/login?next={target}").status_code == 200
+    response = client.post(f"/login?next={target}", data={"username": "officer", "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    # What a browser makes of the Location header, relative to this site.
+    followed = urlsplit(urljoin("http://localhost/login", location.replace("\\", "/").replace("\t", "")))
+    assert followed.netloc == "localhost", (target, location)
+    assert location == "/"
+
+
+@pytest.mark.parametrize(("target", "lands"), [
+    ("/tasks/?tab=group", "/tasks/?tab=group"), ("/applications/", "/applications/"), ("%2Ftasks%2F", "/tasks/"),
+])
+def test_next_within_the_site_is_followed(client: FlaskClient, target: str, lands: str) -> None:
+    response = client.post(f"/login?next={target}", data={"username": "officer", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == lands

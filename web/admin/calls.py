@@ -15,6 +15,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 
 @bp.get("/calls")
@@ -37,7 +38,7 @@ def _day(name: str) -> date:
 
 
 def _int(name: str) -> int:
-    value = request.form.get(name, type=int)
+    value = request.form.get(name, type=bounded_int)
     if value is None:
         raise FormInvalid({name: ["请填写整数"]})
     return value

@@ -14,6 +14,7 @@ from web.admin import bp
 from web.admin.processes import PROCESS_LABELS, RUNNING
 from web.auth import role_required
 from web.display import STAGE_LABELS
+from web.numbers import bounded_int
 
 INSTANCE_STATUS = {"running": "运行中", "waiting": "等待中", "complete": "已结束", "withdrawn": "已撤回",
                    "terminated": "已终止", "error": "出错"}
@@ -23,7 +24,7 @@ LIST_LIMIT = 500
 @bp.get("/instances")
 @role_required("admin", "officer")
 def instances() -> str:
-    version_id = request.args.get("version_id", type=int)
+    version_id = request.args.get("version_id", type=bounded_int)
     running_only = request.args.get("running") == "1"
     query = (select(ProcessInstance, ProcessVersion, Application)
              .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)

@@ -16,14 +16,16 @@ from werkzeug.wrappers import Response
 from engine import incidents, operations, outbox, repository, serialization
 from engine.calendar import end_of_day_utc
 from engine.deadlines import move_task_due
-from engine.errors import Conflict, ProcessError
+from engine.errors import Conflict, FormInvalid, ProcessError
 from engine.holidays import notes
 from engine.holidays.source import CalendarView
 from engine.models import Application, ProcessInstance, utcnow
 from web import db
 from web.admin import bp
+from web.admin.common import flash_invalid
 from web.admin.processes import PROCESS_LABELS
 from web.auth import me, role_required
+from web.numbers import page_number
 
 STATE_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
                 "uncertain": "状态不确定"}
@@ -63,7 +65,7 @@ def operations_page() -> str:
     titles: dict[int, str] = {app_id: title for app_id, title in session.execute(
         select(Application.id, Application.title).where(Application.id.in_(app_ids)))}
     state = _state_filter()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows = operations.outbox_rows(session, state=state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     view = CalendarView(session)
     unofficial = notes.years_in_use(session, view, utcnow())
@@ -143,6 +145,9 @@ def task_due(task_id: int) -> Response:
                       reason=request.form.get("reason", "").strip())
     except Conflict as e:
         flash(str(e), "danger")
+        return back
+    except FormInvalid as e:
+        flash_invalid(e)
         return back
     flash(f"已将期限调整为 {day.isoformat()}", "info")
     return back

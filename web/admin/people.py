@@ -12,6 +12,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 
 @bp.get("/users")
@@ -38,7 +39,7 @@ def create_user() -> Response:
             user = accounts.create_user(
                 session, username=form.get("username", ""), display_name=form.get("display_name", ""),
                 password=form.get("password", ""), email=form.get("email"),
-                organization_id=form.get("organization_id", type=int), actor_id=me().id)
+                organization_id=form.get("organization_id", type=bounded_int), actor_id=me().id)
             if role:
                 accounts.grant_role(session, user.id, role, form.get("scope"), actor_id=me().id)
             username = user.username
@@ -80,4 +81,19 @@ def set_active(user_id: int) -> Response:
         user = accounts.set_active(session, user_id, active, actor_id=me().id)
         username = user.username
     flash(f"已{'启用' if active else '停用'}用户 {username}", "info")
+    return _back()
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required("admin")
+def reset_password(user_id: int) -> Response:
+    """Set a user's password; their sessions and API tokens end (an administrator's own: sign in again)."""
+    try:
+        with command() as session:
+            username = accounts.set_password(session, user_id, request.form.get("password", ""),
+                                             actor_id=me().id).username
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash(f"已重设用户 {username} 的密码；其登录和 API 访问令牌均已失效", "info")
     return _back()

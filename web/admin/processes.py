@@ -15,6 +15,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 RUNNING = ("running", "waiting")
 PROCESS_LABELS = {key: f"{track} {TRACKS[track]}" for track, key in TRACK_PROCESSES.items()}
@@ -98,7 +99,7 @@ def _problems(problems: list[Problem], name: str) -> list[dict[str, object]]:
 def validate() -> ResponseReturnValue:
     """Validate an edited file together with the library it would be deployed with."""
     name, xml = _upload()
-    problems = repository.validate({**repository.deployed_files(db.session()), name: xml.encode()})
+    problems = repository.check(db.session(), {name: xml.encode()})
     return jsonify({"valid": not problems, "problems": _problems(problems, name)})
 
 
@@ -124,7 +125,7 @@ def deploy() -> ResponseReturnValue:
 @bp.get("/versions/diff")
 @role_required("admin")
 def diff() -> str:
-    old_id, new_id = request.args.get("a", type=int), request.args.get("b", type=int)
+    old_id, new_id = request.args.get("a", type=bounded_int), request.args.get("b", type=bounded_int)
     if old_id is None or new_id is None:
         abort(400, description="请选择要比较的两个版本")
     old, new = _version(old_id), _version(new_id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from engine import audit
+from engine.access import oversees, visible_summary
 from engine.holidays import notes
 from engine.holidays.source import CalendarView
 from engine.keyset import Page
@@ -53,13 +54,13 @@ def application_state(session: Session, app: Application) -> dict[str, Any]:
     return {"id": app.id, "status": app.status, "stage": app.stage, "instance_id": instance_id(session, app.id)}
 
 
-def application(session: Session, app: Application, reveal_reviewers: bool) -> dict[str, Any]:
-    """An application with its history (who did what, when; no form contents; reviewers named only to
-    officers and administrators)."""
+def application(session: Session, app: Application, viewer: User) -> dict[str, Any]:
+    """An application as `viewer` may see it: its history (who did what, when; no form contents; reviewers
+    named only to officers and administrators) and the summary fields the access rules give it."""
     history = [{"at": datetime.fromisoformat(e["at"]), "actor": e["actor"], "action": e["action"], "task": e["task"]}
-               for e in audit.history(session, app.id, reveal_reviewers)]
+               for e in audit.history(session, app.id, oversees(viewer))]
     return {**application_state(session, app), "track": app.track, "title": app.title, "city": app.city,
-            "call_id": app.call_id, "history": history}
+            "call_id": app.call_id, "summary": visible_summary(session, viewer, app), "history": history}
 
 
 def page_headers(page: Page[Any], endpoint: str, args: MultiDict[str, str], query: type[Schema]) -> dict[str, str]:

@@ -11,12 +11,12 @@ from engine.inbox_query import DEFAULT_LIMIT, MAX_LIMIT
 from engine.keyset import MAX_CURSOR
 from engine.models import GUANGXI_CITIES, TRACKS
 from engine.stats import STAGES
-from forms.inputs import NOT_IN_CHOICES, REQUIRED
+from forms.inputs import CONTROL_CHARACTERS, NOT_IN_CHOICES, REQUIRED, String
 
 MAX_ID = 2**31 - 1
 ID = validate.Range(1, MAX_ID, error="编号无效")
 COMMON = {"required": REQUIRED, "null": "此项不能为空", "validator_failed": "取值无效"}
-TEXT = {**COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效"}
+TEXT = {**COMMON, "invalid": "须为文本", "invalid_utf8": "文本编码无效", "control": CONTROL_CHARACTERS}
 INTEGER = {**COMMON, "invalid": "须为整数", "too_large": "数值过大"}
 OBJECT = {**COMMON, "invalid": "须为对象（字段名 → 值）"}
 LIST = {**COMMON, "invalid": "须为列表"}
@@ -28,8 +28,8 @@ class RequestSchema(Schema):
     error_messages = {"unknown": "不允许提交未定义的字段", "type": "数据格式无效，应为 JSON 对象"}
 
 
-class Text(fields.String):
-    """A string with surrounding blanks removed."""
+class Text(String):
+    """A single-line string with surrounding blanks removed; control characters refused as in the forms."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -50,8 +50,15 @@ class Moment(fields.String):
         return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
-def _text(max_length: int, *, min_length: int = 0, **kwargs: Any) -> Text:
-    return Text(validate=validate.Length(min_length, max_length, error=f"长度应在 {min_length}–{max_length} 之间"),
+class Paragraph(Text):
+    """A multi-line string: line breaks and tabs kept, other control characters refused."""
+
+    multiline = True
+
+
+def _text(max_length: int, *, min_length: int = 0, multiline: bool = False, **kwargs: Any) -> Text:
+    kind = Paragraph if multiline else Text
+    return kind(validate=validate.Length(min_length, max_length, error=f"长度应在 {min_length}–{max_length} 之间"),
                 error_messages=TEXT, **kwargs)
 
 
@@ -60,7 +67,7 @@ def _id(**kwargs: Any) -> fields.Integer:
 
 
 def _one_of(values: Any, **kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.OneOf(list(values), error=NOT_IN_CHOICES), error_messages=TEXT, **kwargs)
+    return String(validate=validate.OneOf(list(values), error=NOT_IN_CHOICES), error_messages=TEXT, **kwargs)
 
 
 # -- requests -----------------------------------------------------------------------------------
@@ -82,7 +89,8 @@ class ApplicationCreateSchema(RequestSchema):
 class WithdrawSchema(RequestSchema):
     """Why the applicant withdraws (optional)."""
 
-    reason = _text(500, min_length=1, load_default="申报单位主动撤回", metadata={"description": "撤回原因"})
+    reason = _text(500, min_length=1, multiline=True, load_default="申报单位主动撤回",
+                   metadata={"description": "撤回原因"})
 
 
 class TaskQuerySchema(RequestSchema):
@@ -119,7 +127,7 @@ class ProcessUploadSchema(RequestSchema):
 
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}, error_messages=COMMON),
                         required=True, error_messages=LIST, metadata={"description": "一个或多个 .bpmn / .dmn 文件"})
-    note = _text(2000, load_default="", metadata={"description": "版本说明"})
+    note = _text(2000, multiline=True, load_default="", metadata={"description": "版本说明"})
 
 
 # -- responses ----------------------------------------------------------------------------------
@@ -156,6 +164,9 @@ class ApplicationSchema(ApplicationStateSchema):
     title = fields.String(required=True)
     city = fields.String(required=True, allow_none=True)
     call_id = fields.Integer(required=True, metadata={"description": "扩展字段"})
+    summary = fields.Dict(keys=fields.String(), required=True, metadata={"description": (
+        "摘要字段（扩展字段）：技术领域、预算、周期等申报内容给能阅读申报的人；"
+        "专家评审平均分、资助经费只给科技厅与管理员")})
     history = fields.List(fields.Nested(HistoryEntrySchema), required=True)
 
 

@@ -1,13 +1,14 @@
 """Attachment download and removal, for those who may read the application."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine.models import Attachment, HumanTask
 from web import attachments, db
 from web.applications import bp, records
 from web.auth import login_required, me
+from web.redirects import referrer_path
 
 
 def _attachment(app_id: int, attachment_id: int) -> Attachment:
@@ -37,5 +38,4 @@ def remove_attachment(app_id: int, attachment_id: int) -> Response:
         abort(403)
     attachments.remove(session, found, me().id)
     flash(f"已删除附件：{found.filename}", "info")
-    target = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
-    return redirect(target or url_for("inbox.task", task_id=task.id))
+    return redirect(referrer_path() or url_for("inbox.task", task_id=task.id))

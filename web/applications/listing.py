@@ -1,19 +1,24 @@
 """The application list every role sees (scoped by the access rules), its filters and its Excel export."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from engine.access import can_see_application, oversees
+from engine.access import can_see_application, oversees, visible_summary
 from engine.models import TRACKS, Application, Organization, ReviewAssignment, User
 from web.display import STAGE_LABELS, STATUS_LABELS, local
+from web.numbers import bounded_int
 
 TEXT_FILTERS = ("track", "status", "stage", "city")
 PAGE_SIZE = 50
@@ -34,9 +39,8 @@ class Filters:
     @classmethod
     def from_args(cls, args: Any) -> Filters:
         """Read the filters from request arguments (unknown or blank values are ignored)."""
-        call = args.get("call_id", "").strip()
         return cls(**{k: args.get(k, "").strip() for k in TEXT_FILTERS}, q=args.get("q", "").strip()[:100],
-                   call_id=int(call) if call.isdigit() else None)
+                   call_id=args.get("call_id", type=bounded_int))
 
     def as_args(self) -> dict[str, Any]:
         """The non-blank filters, for links."""
@@ -52,7 +56,7 @@ def _scope(user: User) -> Any:
         clauses.append(Application.organization_id == user.organization_id)
     cities = [g.scope for g in user.grants if g.role == "recommender" and g.scope]
     if cities:
-        clauses.append(Application.city.in_(cities))
+        clauses.append(Application.city.in_(cities) & Application.submitted_at.is_not(None))
     if user.has_role("expert"):
         clauses.append(Application.id.in_(select(ReviewAssignment.application_id).where(
             ReviewAssignment.expert_id == user.id,
@@ -84,32 +88,56 @@ def visible(session: Session, user: User, filters: Filters, *, offset: int = 0,
     return [a for a in rows if can_see_application(session, user, a)]
 
 
-HEADERS = ["编号", "申报名称", "举措", "申报单位", "所在地市", "申报批次", "当前阶段", "状态", "提交时间", "立项时间",
-           "专家评审平均分", "资助经费（万元）"]
+COLUMNS: list[tuple[str, int]] = [
+    ("编号", 8), ("申报名称", 40), ("举措", 28), ("申报单位", 30), ("所在地市", 12), ("申报批次", 40), ("当前阶段", 12),
+    ("状态", 12), ("提交时间", 18), ("立项时间", 18)]
+# Summary columns, each present only when the user may see that field on some row (engine.access rules).
+SUMMARY_COLUMNS: list[tuple[str, str, int]] = [
+    ("expert_mean", "专家评审平均分", 14), ("funding_wan", "资助经费（万元）", 16)]
 
 
-def export(applications: list[Application]) -> bytes:
-    """The list as an Excel workbook with Chinese headers."""
+def export(session: Session, user: User, applications: list[Application]) -> bytes:
+    """The list as an Excel workbook with Chinese headers; summary figures only where `user` may see them."""
+    summaries = [visible_summary(session, user, a) for a in applications]
+    extra = [(key, label, width) for key, label, width in SUMMARY_COLUMNS if any(key in s for s in summaries)]
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "申报列表"
-    sheet.append(HEADERS)
+    sheet.append([label for label, _ in COLUMNS] + [label for _, label, _ in extra])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for a in applications:
-        summary = a.summary or {}
-        sheet.append([
+    for a, summary in zip(applications, summaries, strict=True):
+        sheet.append([_cell(sheet, value) for value in (
             a.id, a.title, f"{a.track} {TRACKS.get(a.track, '')}", a.organization.name if a.organization else "",
             a.city or "", a.call.title, STAGE_LABELS.get(a.stage, a.stage), STATUS_LABELS.get(a.status, a.status),
-            _when(a.submitted_at), _when(a.awarded_at), summary.get("expert_mean"), summary.get("funding_wan"),
-        ])
-    for column, width in zip("ABCDEFGHIJKL", (8, 40, 28, 30, 12, 40, 12, 12, 18, 18, 14, 16), strict=True):
-        sheet.column_dimensions[column].width = width
+            _when(a.submitted_at), _when(a.awarded_at), *(summary.get(key) for key, _, _ in extra),
+        )])
+    widths = [width for _, width in COLUMNS] + [width for _, _, width in extra]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# Characters a spreadsheet cannot hold; older rows may carry them from before input refused them.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(sheet: Any, value: object) -> object:
+    """A number as a number; anything else as a text cell that Excel never evaluates as a formula."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)):
+        return value
+    text = _UNWRITABLE.sub("", str(value))
+    cell = Cell(sheet, value=None)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would store `=HYPERLINK(…)` as a formula
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True  # and Excel keeps it text even after the cell is edited
+    return cell
 
 
 def _when(value: datetime | None) -> str:

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session, aliased
 
 import forms
 from engine import versions
-from engine.access import can_see_application, may_read_content
+from engine.access import can_see_application, may_read_content, visible_summary
 from engine.inspect_instance import instance_view
 from engine.models import Application, Attachment, HumanTask, ProcessVersion, ReviewAssignment, User
 from engine.scoring import PanelScores, summarize
 from web import form_choices
 from web.admin.instances import diagram_marks
-from web.display import STAGES
+from web.display import STAGES, SUMMARY_LABELS
 from web.forms_render import FieldView, build
 
 APPLICATION_FORM_PREFIX = "application_"
@@ -36,6 +36,12 @@ def readable(session: Session, user: User, app_id: int) -> Application:
     if not may_read_content(session, user, app):
         abort(404)
     return app
+
+
+def shown_summary(session: Session, user: User, app: Application) -> list[tuple[str, Any]]:
+    """(label, value) of the summary fields `user` may see, for the summary card."""
+    summary = visible_summary(session, user, app)
+    return [(label, summary[key]) for key, label in SUMMARY_LABELS.items() if summary.get(key) is not None]
 
 
 def form_submission(session: Session, app: Application) -> tuple[str, dict[str, Any]] | None:

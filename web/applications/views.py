@@ -14,10 +14,13 @@ from engine.errors import FormInvalid
 from engine.models import GUANGXI_CITIES, Application, Call, HumanTask, ProcessInstance, User, utcnow
 from engine.reviews import SCORE_FORM
 from engine.runtime import APPLICATION_STATUSES
+from forms.base import BLANKS
+from forms.inputs import CONTROL_CHARACTERS, has_control_characters
 from web import db
 from web.applications import bp, listing, records
 from web.auth import login_required, me
 from web.display import STAGES, local
+from web.numbers import bounded_int, page_number
 
 CLOSED_STATUSES = frozenset({"accepted", "rejected", "withdrawn", "terminated", "failed"})
 PRE_AWARD = frozenset({"application", "recommendation", "formal_review", "expert_review"})
@@ -43,7 +46,7 @@ def index() -> str:
     """Open calls (for applicants) and the applications the user may see, filtered and paged."""
     user, session = me(), db.session()
     filters = listing.Filters.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = request.args.get("page", 1, type=page_number)
     total = session.scalar(select(func.count()).select_from(
         listing.query(user, filters).order_by(None).subquery())) or 0
     rows = listing.visible(session, user, filters, offset=(page - 1) * listing.PAGE_SIZE)
@@ -62,19 +65,23 @@ def export() -> Response:
     filters = listing.Filters.from_args(request.args)
     rows = listing.visible(session, user, filters, limit=listing.EXPORT_LIMIT)
     name = f"申报列表-{local(utcnow(), '%Y%m%d-%H%M')}.xlsx"
-    return send_file(BytesIO(listing.export(rows)), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    return send_file(BytesIO(listing.export(session, user, rows)), mimetype=XLSX, as_attachment=True,
+                     download_name=name, max_age=0)
 
 
 @bp.post("/start")
 @login_required
-def start() -> Response:
+def start() -> ResponseReturnValue:
     """Start an application on an open call and open its form."""
     user = me()
-    title = request.form.get("title", "").strip()
-    call_id = request.form.get("call_id", type=int)
+    title = request.form.get("title", "").strip(BLANKS)
+    call_id = request.form.get("call_id", type=bounded_int)
     if not title or call_id is None:
         flash("请选择申报批次并填写申报名称", "danger")
         return redirect(url_for("applications.index"))
+    if has_control_characters(title):
+        flash(f"申报名称{CONTROL_CHARACTERS}", "danger")
+        return index(), 422
     app = db.services().runtime.start_application(call_id, title[:100], user.id)
     first = db.session().scalars(select(HumanTask).where(
         HumanTask.application_id == app.id, HumanTask.state == "open", HumanTask.assignee_id == user.id)
@@ -109,6 +116,7 @@ def detail(app_id: int) -> ResponseReturnValue:
     diagram = records.diagram(session, instance_id) if overseer and instance_id else None
     return render_template(
         "applications/detail.html", app=app, views=records.application_views(session, app),
+        summary_facts=records.shown_summary(session, user, app),
         timeline=records.timeline(app, history), history=history, titles=titles, lines=lines,
         files=records.attachments(session, app), panel_lines=panel_lines, panel_summary=panel_summary,
         overseer=overseer, instance_id=instance_id, diagram=diagram, can_work=can_work, user=user,
@@ -118,6 +126,14 @@ def detail(app_id: int) -> ResponseReturnValue:
 
 def _reason() -> str:
     return request.form.get("reason", "").strip()
+
+
+def _reason_problem(error: FormInvalid, label: str) -> str:
+    """What is wrong with the reason: missing, or its own message (too long, control characters)."""
+    messages = error.errors.get("reason") if _reason() else None
+    if not isinstance(messages, list) or not messages:
+        return f"请填写{label}"
+    return f"{label}{'；'.join(map(str, messages))}"
 
 
 @bp.post("/<int:app_id>/withdraw")
@@ -131,8 +147,8 @@ def withdraw(app_id: int) -> Response:
         return redirect(url_for("applications.detail", app_id=app_id))
     try:
         db.services().runtime.withdraw(app_id, user.id, _reason())
-    except FormInvalid:
-        flash("请填写撤回原因", "danger")
+    except FormInvalid as e:
+        flash(_reason_problem(e, "撤回原因"), "danger")
         return redirect(url_for("applications.detail", app_id=app_id))
     flash("申报已撤回，相关待办已取消", "info")
     return redirect(url_for("applications.detail", app_id=app_id))
@@ -148,8 +164,8 @@ def terminate(app_id: int) -> Response:
         abort(403)
     try:
         db.services().runtime.terminate(app_id, user.id, _reason())
-    except FormInvalid:
-        flash("请填写终止原因", "danger")
+    except FormInvalid as e:
+        flash(_reason_problem(e, "终止原因"), "danger")
         return redirect(url_for("applications.detail", app_id=app_id))
     flash("已终止该申报/项目", "info")
     return redirect(url_for("applications.detail", app_id=app_id))

@@ -10,6 +10,8 @@ from engine.models import Notification, utcnow
 from web import db
 from web.auth import login_required, me
 from web.inbox import bp
+from web.numbers import bounded_int
+from web.redirects import local_path
 
 
 @bp.get("/notifications")
@@ -27,8 +29,11 @@ def mark_read() -> Response:
     session = db.session()
     stmt = update(Notification).where(Notification.user_id == me().id, Notification.read_at.is_(None))
     one = request.form.get("id", "")
-    if one.isdigit():
-        stmt = stmt.where(Notification.id == int(one))
+    if one:
+        number = request.form.get("id", type=bounded_int)
+        if number is None:  # no notification has that id
+            return redirect(url_for("inbox.notifications"))
+        stmt = stmt.where(Notification.id == number)
     session.execute(stmt.values(read_at=utcnow()))
     session.commit()
     if not one:
@@ -47,6 +52,4 @@ def open_notification(notification_id: int) -> Response:
     if row.read_at is None:
         row.read_at = utcnow()
         session.commit()
-    link = row.link or ""
-    safe = link.startswith("/") and not link.startswith("//")
-    return redirect(link if safe else url_for("inbox.notifications"))
+    return redirect(local_path(row.link) or url_for("inbox.notifications"))

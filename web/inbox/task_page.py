@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.access import can_work, may_read_content, oversees
+from engine.access import can_work, hidden_fields, may_read_content, oversees
 from engine.errors import Conflict, FormInvalid
 from engine.inbox import form_values
 from engine.models import Application, HumanTask, User
@@ -59,7 +59,7 @@ def task_context(session: Session, user: User, row: HumanTask, app: Application 
     }
     if "eligible" in data:
         ctx["eligibility"] = (data["eligible"], data.get("eligibility_reason"))
-    if "expert_mean" in data:
+    if "expert_mean" in data and (app is None or "expert_mean" not in hidden_fields(session, user, app)):
         label = data.get("review_recommendation_label") or data.get("review_recommendation")
         ctx["review"] = (data["expert_mean"], label)
     if data.get("conflicted"):
@@ -94,6 +94,9 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
             views = build(fields, shown, defaults=working)
         else:
             views = build(fields, values, errors, defaults=False)
+        if not working and app is not None:
+            hidden = hidden_fields(session, user, app)
+            views = [view for view in views if view.info.name not in hidden]
     names = dict(session.execute(select(User.id, User.display_name).where(
         User.id.in_([i for i in (row.assignee_id, row.completed_by) if i]))).tuples().all())
     return render_template(
@@ -102,6 +105,7 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
         takes_attachments=working and takes_attachments(row.form_key) and app is not None,
         accept=attachments.ACCEPT, upload_rules=attachments.RULES, decision_labels=DECISION_LABELS,
         form_title=forms.title(row.form_key) if row.form_key else row.title,
+        summary_facts=records.shown_summary(session, user, app) if app is not None else [],
         **task_context(session, user, row, app)), status
 
 

@@ -1,0 +1,17 @@
+/* What every page may use, kept out of the HTML (the Content-Security-Policy allows no inline script):
+   forms that ask before they submit (data-confirm) and selects that open the page chosen (data-navigate). */
+(function () {
+  'use strict';
+  document.addEventListener('submit', function (event) {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener('change', function (event) {
+    const select = event.target;
+    if (select instanceof HTMLSelectElement && select.hasAttribute('data-navigate') && select.value) {
+      window.location.href = select.value;
+    }
+  });
+})();
