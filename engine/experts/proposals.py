@@ -269,6 +269,12 @@ def _complete(runtime: Runtime, application_id: int, experts: list[int], actor_i
 
 
 # -- one application's form -----------------------------------------------------------------------
+def exclusions(session: Session, app: Application) -> dict[int, list[str]]:
+    """Library experts who must stand aside from `app`, with the reasons (the call's same-city setting applies)."""
+    experts = pool.library(session)
+    return _screen(session, experts, app.call.avoid_same_city).exclusions(_applicant(session, app.id))
+
+
 def suggest(session: Session, app: Application, seats: int) -> Panel:
     """The best eligible experts for one application's assignment or replacement form, drawn the same way.
 
