@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import calls, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)
+from web.admin import calls, experts, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)
