@@ -6,6 +6,8 @@ Create Date: 2026-12-10 10:00:00
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -81,11 +83,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_panel_proposal_call_id'), ['call_id'], unique=False)
 
     # Users who already hold the expert role join the library; their fields are filled in on the experts page.
-    op.execute(sa.text(
-        "INSERT INTO expert_profile (user_id, city, title, fields, active, yearly_cap, created_at, updated_at) "
-        "SELECT DISTINCT u.id, COALESCE(o.city, ''), '', '[]', u.active, 20, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
-        "FROM \"user\" u JOIN role_grant g ON g.user_id = u.id AND g.role = 'expert' "
-        "LEFT JOIN organization o ON o.id = u.organization_id"))
+    experts = op.get_bind().execute(sa.text(
+        "SELECT DISTINCT u.id, o.city, u.active FROM \"user\" u "
+        "JOIN role_grant g ON g.user_id = u.id AND g.role = 'expert' "
+        "LEFT JOIN organization o ON o.id = u.organization_id")).all()
+    profile = sa.table('expert_profile', sa.column('user_id', sa.Integer()), sa.column('city', sa.String()),
+                       sa.column('title', sa.String()), sa.column('fields', JSON), sa.column('active', sa.Boolean()),
+                       sa.column('yearly_cap', sa.Integer()),
+                       sa.column('created_at', engine.models.base.UTCDateTime(timezone=True)),
+                       sa.column('updated_at', engine.models.base.UTCDateTime(timezone=True)))
+    now = datetime.now(UTC)
+    if experts:
+        op.bulk_insert(profile, [{"user_id": user_id, "city": city or "", "title": "", "fields": [], "active": active,
+                                  "yearly_cap": 20, "created_at": now, "updated_at": now}
+                                 for user_id, city, active in experts])
 
 
 def downgrade() -> None:
