@@ -77,7 +77,8 @@ def test_officer_draws_swaps_and_confirms_panels(live: LiveApp, people: People, 
     with officer.expect_navigation():
         officer.click("#swap-form button[type=submit]")
     assert "已替换专家" in officer.locator(".flash").first.inner_text()
-    assert officer.locator(f"section.panel[data-application-id='{apps[0]}'] tr[data-expert-id='{incoming}']").count() == 1
+    swapped = officer.locator(f"section.panel[data-application-id='{apps[0]}'] tr[data-expert-id='{incoming}']")
+    assert swapped.count() == 1
 
     with officer.expect_navigation():
         officer.click("#confirm-form button[type=submit]")
