@@ -28,8 +28,11 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=CHINA)
 
 
-def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expert_count: int) -> None:
+def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expert_count: int,
+           field_quota: int = 0) -> None:
     errors: dict[str, list[str]] = {}
+    if not 0 <= field_quota <= expert_count:
+        errors["field_quota"] = ["本领域专家人数须在 0 到评审专家人数之间"]
     if not title.strip():
         errors["title"] = ["请填写批次名称"]
     elif problems := text_problems(title, max_length=200):
@@ -48,14 +51,15 @@ def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expe
 
 def create_call(
     session: Session, *, track: str, title: str, guide: str, opens_at: datetime, closes_at: datetime,
-    expert_count: int = 5, actor_id: int | None = None,
+    expert_count: int = 5, field_quota: int = 2, avoid_same_city: bool = True, actor_id: int | None = None,
 ) -> Call:
     """A new open call on `track`, run by the track's process."""
     if track not in TRACKS:
         raise FormInvalid({"track": [f"未知举措：{track}"]})
-    _check(title, guide, opens_at, closes_at, expert_count)
+    _check(title, guide, opens_at, closes_at, expert_count, field_quota)
     call = Call(track=track, process_key=TRACK_PROCESSES[track], title=title.strip(), guide=guide.strip(),
-                opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, status="open")
+                opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, field_quota=field_quota,
+                avoid_same_city=avoid_same_city, status="open")
     session.add(call)
     session.flush()
     audit.record(session, "call_created", actor_id=actor_id,
@@ -65,16 +69,22 @@ def create_call(
 
 def update_call(
     session: Session, call_id: int, *, title: str, guide: str, closes_at: datetime, expert_count: int,
-    actor_id: int | None = None,
+    field_quota: int | None = None, avoid_same_city: bool | None = None, actor_id: int | None = None,
 ) -> Call:
-    """Change a call's title, guide, deadline and experts per application (running ones keep theirs)."""
+    """Change a call's title, guide, deadline, experts per application (running ones keep theirs) and how
+    panels are drawn (field quota, same-city 回避)."""
     call = _call(session, call_id)
-    _check(title, guide, call.opens_at, closes_at, expert_count)
-    before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
+    field_quota = call.field_quota if field_quota is None else field_quota
+    avoid_same_city = call.avoid_same_city if avoid_same_city is None else avoid_same_city
+    _check(title, guide, call.opens_at, closes_at, expert_count, field_quota)
+    before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
+              "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
     if closes_at != call.closes_at:
         follow_call_deadline(session, call.id, call.closes_at, closes_at)
     call.title, call.guide, call.closes_at, call.expert_count = title.strip(), guide.strip(), closes_at, expert_count
-    after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count}
+    call.field_quota, call.avoid_same_city = field_quota, avoid_same_city
+    after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
+             "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     audit.record(session, "call_updated", actor_id=actor_id, data={"call_id": call.id, **diff})
     return call

@@ -40,4 +40,27 @@ def play(sessions: sessionmaker[Session], users: dict[str, int]) -> list[str]:
     play_.do(t2, "expert_score", "expert1", samples.score(86))
     play_.do(t2, "expert_score", "expert2", samples.score(79))
     lines.append(f"#{t2} T2 专家评审：expert3、expert4、expert6 待评分")
+
+    # Two applications wait for their experts, so that officer can draw panels for the T1 call at once;
+    # the first team works at 上海交通大学 and 浙江大学, whose experts must stand aside (回避).
+    for title, field, team in WAITING:
+        app_id = play_.start(calls["T1"], "applicant", title)
+        play_.do(app_id, "application_form", "applicant",
+                 samples.application("T1", title=title, field=field, team=team))
+        play_.do(app_id, "recommendation", "nanning", samples.DECISIONS["recommendation"])
+        play_.do(app_id, "formal_review_task", "officer", samples.DECISIONS["formal_review"])
+        lines.append(f"#{app_id} T1 遴选评审专家：officer 在“抽取专家”页整批抽取")
     return lines
+
+
+def _member(name: str, role: str, leader: bool, institution: str) -> dict[str, object]:
+    return {"name": name, "role": role, "is_leader": leader, "title": "教授", "institution": institution,
+            "region": "domestic"}
+
+
+WAITING = [
+    ("海洋生物医药成果转化团队", "生物医药", [
+        _member("张伟", "core", True, "上海交通大学"), _member("王强", "core", False, "上海交通大学"),
+        _member("李娜", "core", False, "复旦大学"), _member("赵敏", "advisor", False, "浙江大学")]),
+    ("铝基新材料高性能制备团队", "新材料", samples.team()),
+]

@@ -141,13 +141,14 @@ def deploy(
         if current is not None and current.sha256 == digest:
             versions.append(current)
             continue
-        spec = upload.parser.get_spec(root)
-        subs = upload.parser.get_subprocess_specs(root)
+        # A decision deployed on its own has no process spec: it is read from its file where it is used.
+        spec_json = serialization.dump_specs(upload.parser.get_spec(root), upload.parser.get_subprocess_specs(root)) \
+            if root in upload.process_files else ""
         number = (session.scalar(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == root)
         ) or 0) + 1
         version = ProcessVersion(
-            process_key=root, version=number, files=bundle, spec_json=serialization.dump_specs(spec, subs),
+            process_key=root, version=number, files=bundle, spec_json=spec_json,
             sha256=digest, state="deployed", deployed_by=actor_id, deployed_at=utcnow(), note=note,
         )
         session.add(version)

@@ -1,4 +1,4 @@
-"""Expert panels: who may be picked for an application, and the assignment records."""
+"""Expert panels of one application: who may be picked, and the assignment and conflict records."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,14 +6,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.experts import pool, rules
+from engine.experts.conflicts import Screen
 from engine.models import (
     Application,
+    DeclaredConflict,
     HumanTask,
     JiebangProblem,
-    Organization,
     PartnerInstitution,
     ReviewAssignment,
-    RoleGrant,
     User,
     utcnow,
 )
@@ -22,24 +23,14 @@ SCORE_FORM = "expert_score"
 
 
 def eligible_experts(session: Session, app: Application) -> list[User]:
-    """Experts who may review `app`: not of its organization, not of its city, not yet on its panel."""
-    already = select(ReviewAssignment.expert_id).where(ReviewAssignment.application_id == app.id)
-    stmt = (
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(RoleGrant.role == "expert", User.active.is_(True), User.id.not_in(already))
-        .order_by(User.id)
-    )
-    experts = session.scalars(stmt).unique().all()
-    return [e for e in experts if not conflicts(e, app)]
-
-
-def conflicts(expert: User, app: Application) -> bool:
-    """Same organization or same city as the applicant counts as a conflict of interest."""
-    if expert.organization_id is not None and expert.organization_id == app.organization_id:
-        return True
-    return bool(expert.organization and app.city and expert.organization.city == app.city)
+    """Active experts of the library who may review `app`: no conflict under the rules, not yet on its panel."""
+    experts = pool.library(session)
+    applicant = pool.applicants(session, [app.id])[0]
+    screen = Screen(experts, rules.load(session), pool.declared(session), app.call.avoid_same_city)
+    blocked = set(screen.exclusions(applicant)) | applicant.seated
+    ids = [e.user_id for e in experts if e.user_id not in blocked]
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids))).unique().all()}
+    return [users[i] for i in ids if i in users]
 
 
 def choices(session: Session, field_names: frozenset[str] | set[str], app: Application | None) -> dict[str, list[Any]]:
@@ -77,3 +68,9 @@ def record_scored(session: Session, row: HumanTask, data: dict[str, Any]) -> Non
     assignment.score = data.get("score")
     assignment.comment = data.get("comment")
     assignment.completed_at = utcnow()
+    if assignment.conflict:
+        # Remembered for later draws: the expert stands aside from this organisation's applications.
+        app = session.get(Application, row.application_id)
+        session.add(DeclaredConflict(expert_id=assignment.expert_id, application_id=row.application_id,
+                                     organization_id=app.organization_id if app else None,
+                                     reason=assignment.conflict_reason or "", declared_at=utcnow()))

@@ -11,13 +11,13 @@ def team(core: int = 3, advisors: int = 1) -> list[dict[str, Any]]:
     """A team with `core` core members (the first is the leader) and some advisors."""
     members = [
         {"name": f"核心成员{i + 1}", "role": "core", "is_leader": i == 0, "title": "研究员",
-         "institution": "上海交通大学", "region": "domestic" if i % 2 == 0 else "overseas",
+         "institution": "苏州大学", "region": "domestic" if i % 2 == 0 else "overseas",
          "work_location": "elsewhere_in_china"}
         for i in range(core)
     ]
     members += [
         {"name": f"顾问{i + 1}", "role": "advisor", "is_leader": False, "title": "教授",
-         "institution": "浙江大学", "region": "domestic", "work_location": "elsewhere_in_china"}
+         "institution": "天津大学", "region": "domestic", "work_location": "elsewhere_in_china"}
         for i in range(advisors)
     ]
     return members

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import repository
 from engine.db import upgrade
 from engine.models import (
+    GUANGXI_CITIES,
     Application,
     Call,
+    ExpertProfile,
     JiebangProblem,
     Organization,
     PartnerInstitution,
@@ -68,6 +70,16 @@ USERS: list[tuple[str, str, str, list[tuple[str, str | None]]]] = [
     ("expert6", "张教授（上海交通大学）", "上海交通大学", [("expert", None)]),
     ("expert7", "刘教授（浙江大学）", "浙江大学", [("expert", None)]),
 ]
+# the demo experts' place in the library: city, title, fields (the first is the primary one)
+EXPERT_PROFILES: dict[str, tuple[str, str, list[str]]] = {
+    "expert1": ("桂林市", "教授", ["新一代信息技术", "数字经济"]),
+    "expert2": ("桂林市", "研究员", ["高端装备制造", "新材料"]),
+    "expert3": ("北海市", "研究员", ["海洋经济", "生物医药"]),
+    "expert4": ("梧州市", "教授", ["新材料", "绿色环保"]),
+    "expert5": ("南宁市", "教授", ["现代农业", "大健康"]),
+    "expert6": ("上海市", "教授", ["高端装备制造", "新能源汽车"]),
+    "expert7": ("杭州市", "教授", ["生物医药", "大健康", "现代农业"]),
+}
 CALL_GUIDE = {
     "T1": "面向自治区发布的揭榜制项目榜单，用人单位联合人才团队揭榜，申报须指明所揭榜单项目。",
     "T2": "与我区签订合作协议的区外高校、科研院所，以联合攻关或“技术联姻”方式引进团队。",
@@ -121,7 +133,18 @@ def ensure_users(session: Session, password: str) -> dict[str, User]:
             session.add(user)
         users[username] = user
     session.flush()
+    for username, (city, title, fields) in EXPERT_PROFILES.items():
+        ensure_profile(session, users[username], city, title, fields)
     return users
+
+
+def ensure_profile(session: Session, user: User, city: str, title: str, fields: list[str], cap: int = 20) -> None:
+    """The expert's library entry; an entry without fields (made by the upgrade) gets them."""
+    profile = session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == user.id))
+    if profile is None:
+        session.add(ExpertProfile(user_id=user.id, city=city, title=title, fields=fields, yearly_cap=cap))
+    elif not profile.fields:
+        profile.city, profile.title, profile.fields = city, title, fields
 
 
 def ensure_calls(session: Session, opens: datetime, closes: datetime) -> dict[str, Call]:
@@ -141,6 +164,28 @@ def ensure_calls(session: Session, opens: datetime, closes: datetime) -> dict[st
 _TRACK_SHORT = {"T1": "揭榜制", "T2": "合作院校", "T3": "指南方向", "T4": "来桂创企", "T5": "人才中介"}
 
 
+def ensure_library(session: Session, password_hash: str) -> None:
+    """The demo library beyond expert1…expert7: experts of every field across Guangxi and the country."""
+    from engine.experts.demo import LIBRARY
+
+    orgs = {o.name: o for o in session.scalars(select(Organization)).all()}
+    for username, name, org_name, city, title, fields in LIBRARY:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            continue
+        org = orgs.get(org_name)
+        if org is None:
+            org = orgs[org_name] = Organization(name=org_name, city=city if city in GUANGXI_CITIES else None,
+                                                kind="institution")
+            session.add(org)
+            session.flush()
+        user = User(username=username, display_name=name, email=f"{username}@rootball.example",
+                    password_hash=password_hash, organization_id=org.id)
+        user.grants = [RoleGrant(role="expert", scope=None)]
+        session.add(user)
+        session.flush()
+        ensure_profile(session, user, city, title, fields)
+
+
 def demo(eng: Engine) -> dict[str, Any]:
     """`init`, then demo users, calls and a few applications at various stages; idempotent."""
     from engine.demo_story import play
@@ -149,6 +194,7 @@ def demo(eng: Engine) -> dict[str, Any]:
     sessions = sessionmaker(eng, expire_on_commit=False)
     with sessions.begin() as session:
         users = ensure_users(session, demo_password())
+        ensure_library(session, users["admin"].password_hash)
         ensure_calls(session, datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 12, 31, tzinfo=UTC))
         user_ids = {name: u.id for name, u in users.items()}
         has_apps = session.scalar(select(Application.id).limit(1)) is not None

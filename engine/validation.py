@@ -235,6 +235,8 @@ def parse_upload(files: dict[str, bytes]) -> tuple[ParsedUpload | None, list[Pro
     process_files, decision_files, calls = _index_ids(files)
     called = {ref for refs in calls.values() for ref in refs}
     roots = [pid for pid in parser.get_process_ids() if pid not in called]
+    # A decision no process calls stands on its own (the panels' conflict rules): a version of its own.
+    roots += [did for did in decision_files if did not in called]
     if not roots and not decision_files:
         problems.append(Problem(next(iter(files), "?"), None, "", "没有可执行的流程"))
     for pid in parser.get_process_ids():
@@ -260,7 +262,7 @@ def closure(upload: ParsedUpload, root: str) -> list[str]:
     """The file names a root process needs: its own and every file it calls, transitively."""
     owner = {**upload.process_files, **upload.decision_files}
     needed: list[str] = []
-    pending = [upload.process_files[root]]
+    pending = [owner[root]]
     while pending:
         name = pending.pop()
         if name in needed:

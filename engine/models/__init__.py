@@ -3,6 +3,7 @@ from engine.models.access import ApiToken, Attachment, LoginAttempt
 from engine.models.audit import AuditEvent
 from engine.models.base import Base, utcnow
 from engine.models.calendar import HolidayDay, HolidayYear, WorkingDayCount
+from engine.models.experts import DeclaredConflict, ExpertProfile, PanelProposal
 from engine.models.notify import Notification, OutboxEmail, Reminder
 from engine.models.people import ROLES, Organization, RoleGrant, User
 from engine.models.process import Incident, ProcessInstance, ProcessVersion
@@ -19,7 +20,8 @@ from engine.models.task import HumanTask
 
 __all__ = [
     "GUANGXI_CITIES", "ROLES", "TRACKS", "ApiToken", "Application", "Attachment", "AuditEvent", "Base", "Call",
-    "HolidayDay", "HolidayYear", "HumanTask", "Incident", "JiebangProblem", "LoginAttempt", "Notification",
-    "Organization", "OutboxEmail", "PartnerInstitution", "ProcessInstance", "ProcessVersion", "Reminder",
-    "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
+    "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask", "Incident", "JiebangProblem",
+    "LoginAttempt", "Notification", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution",
+    "ProcessInstance", "ProcessVersion", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount",
+    "utcnow",
 ]

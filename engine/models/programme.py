@@ -37,6 +37,9 @@ class Call(Base):
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     expert_count: Mapped[int] = mapped_column(default=5)
+    # Panel drawing: experts of the application's primary field per panel, and 回避 of the applicant's city.
+    field_quota: Mapped[int] = mapped_column(default=2)
+    avoid_same_city: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
 
 

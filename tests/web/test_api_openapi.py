@@ -99,7 +99,7 @@ def test_fuzzer_finds_no_server_errors(app: Flask, calls: dict[str, int], path: 
     form = next(r["id"] for r in ok(api.get("/tasks")) if r["application_id"] == draft["id"])
     # Half the cases aim at rows that exist, so that generated bodies reach the engine's checks.
     real = {"application_id": draft["id"], "task_id": form, "instance_id": draft["instance_id"], "incident_id": 1,
-            "year": 2027}
+            "year": 2027, "call_id": calls["T1"], "proposal_id": 1}
     schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", app)
     operation = schema[path][method.upper()]
     names = {p["name"] for p in _DOCUMENT["paths"][path][method].get("parameters", []) if p.get("in") == "path"}

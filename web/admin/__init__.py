@@ -5,4 +5,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import calendar, calls, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)
+from web.admin import (  # noqa: E402,F401  (routes register on bp)
+    calendar,
+    calls,
+    experts,
+    instances,
+    operations,
+    people,
+    processes,
+)

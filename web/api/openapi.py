@@ -28,6 +28,7 @@ TAGS = [
     {"name": "流程管理", "description": "流程版本与实例（管理员、科技厅）"},
     {"name": "统计", "description": "计划进度"},
     {"name": "工作日历", "description": "放假安排：休息日与调休上班日，工作日期限据此计算"},
+    {"name": "专家", "description": "专家库与整批抽取评审专家（抽取、替换、确认）"},
 ]
 AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import forms
 from engine.access import can_work, hidden_fields, may_read_content, oversees
 from engine.errors import Conflict, FormInvalid
+from engine.experts import proposals
 from engine.inbox import form_values
 from engine.models import Application, HumanTask, User
 from engine.reviews import SCORE_FORM
@@ -78,6 +79,24 @@ def task_context(session: Session, user: User, row: HumanTask, app: Application 
     return ctx
 
 
+PANEL_FIELDS = {proposals.ASSIGN_FORM: "experts", proposals.REPLACE_FORM: "replacements"}
+
+
+def panel_suggestion(session: Session, row: HumanTask, app: Application | None) -> dict[str, Any] | None:
+    """For the expert assignment and replacement forms: the panel drawn for this application (the form starts
+    from it) and every expert the conflict rules exclude, with the reasons."""
+    if app is None or row.form_key not in PANEL_FIELDS:
+        return None
+    data = db.services().runtime.task_data(row.id)
+    seats = len(data.get("conflicted") or []) if row.form_key == proposals.REPLACE_FORM else int(
+        data.get("expert_count") or app.call.expert_count)
+    panel = proposals.suggest(session, app, seats)
+    excluded = proposals.exclusions(session, app)
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(excluded))).tuples().all())
+    return {"panel": panel, "field": PANEL_FIELDS[row.form_key],
+            "excluded": [(names.get(i, str(i)), reasons) for i, reasons in sorted(excluded.items())]}
+
+
 def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | None = None,
            errors: dict[str, list[str]] | None = None, upload_error: str | None = None,
            status: int = 200) -> ResponseReturnValue:
@@ -85,12 +104,15 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
     session, user = db.session(), me()
     working = row.state == "open" and can_work(user, row)
     views: list[FieldView] = []
+    suggestion = panel_suggestion(session, row, app) if working else None
     if row.form_key:
         base = forms.fields_of(row.form_key)
         context = form_choices.context(session, base, app, for_input=working)
         fields = forms.fields_of(row.form_key, context)
         if values is None:
             shown = form_values(session, row, app) if working else dict(row.data or {})
+            if suggestion is not None and suggestion["field"] not in shown:
+                shown[suggestion["field"]] = [s.user_id for s in suggestion["panel"].experts]
             views = build(fields, shown, defaults=working)
         else:
             views = build(fields, values, errors, defaults=False)
@@ -104,7 +126,7 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
         has_errors=bool(errors) or bool(upload_error), upload_error=upload_error, names=names,
         takes_attachments=working and takes_attachments(row.form_key) and app is not None,
         accept=attachments.ACCEPT, upload_rules=attachments.RULES, decision_labels=DECISION_LABELS,
-        form_title=forms.title(row.form_key) if row.form_key else row.title,
+        form_title=forms.title(row.form_key) if row.form_key else row.title, suggestion=suggestion,
         summary_facts=records.shown_summary(session, user, app) if app is not None else [],
         **task_context(session, user, row, app)), status
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-from web.review import views  # noqa: E402,F401  (routes register on bp)
+from web.review import panels, views  # noqa: E402,F401  (routes register on bp)
