@@ -211,7 +211,7 @@ class Runtime:
         data = current_data(workflow)
         if loaded.application is not None:
             self._update_application(session, loaded.application, data, actor_id, instance.id)
-        ran = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in loaded.done_before]
+        ran = [t for t in _completed(workflow) if t.id not in loaded.done_before]
         happened.record(happened.Happened(session, instance, loaded.application, workflow, ran, created, data,
                                           self.mail))
         session.flush()
@@ -563,8 +563,14 @@ def _not_waiting_message(name: str) -> str:
             "objection_filed": "当前不在公示期，不能提出异议"}.get(name, "流程当前不接收此消息")
 
 
+def _completed(workflow: BpmnWorkflow) -> list[Task]:
+    # Not get_tasks(state=COMPLETED): it does not look below unfinished tasks, where a finished
+    # multi-instance child or boundary-event branch sits.
+    return [t for t in workflow.get_tasks() if t.state == TaskState.COMPLETED]
+
+
 def _finished(workflow: BpmnWorkflow) -> set[UUID]:
-    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+    return {t.id for t in _completed(workflow)}
 
 
 def _waiting_timer_ids(workflow: BpmnWorkflow) -> set[UUID]:

@@ -21,20 +21,37 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         LOGIN_RATE_LIMIT=(5, 300),
+        OBJECTION_RATE_LIMIT=(5, 3600),  # objections per client address per hour
         UPLOAD_FOLDER=os.environ.get("ROOTBALL_UPLOAD_FOLDER"),
     )
     app.config.update(config or {})
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = default_url()
 
-    from web import admin, api, applications, auth, dashboard, db, errors, home, inbox, review, vendor
+    from web import (
+        admin,
+        announcements,
+        api,
+        applications,
+        auth,
+        dashboard,
+        db,
+        errors,
+        home,
+        inbox,
+        notices,
+        publicity,
+        review,
+        vendor,
+    )
     from web.extensions import csrf
 
     db.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     errors.register(app)
-    for area in (auth, home, inbox, applications, review, admin, dashboard, vendor):
+    for area in (auth, home, inbox, applications, review, admin, dashboard, vendor, notices, publicity,
+                 announcements):
         app.register_blueprint(area.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

@@ -5,4 +5,11 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import calls, instances, operations, people, processes  # noqa: E402,F401  (routes register on bp)
+from web.admin import (  # noqa: E402,F401  (routes register on bp)
+    calls,
+    instances,
+    notices,
+    operations,
+    people,
+    processes,
+)

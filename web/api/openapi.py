@@ -26,6 +26,9 @@ TAGS = [
     {"name": "任务", "description": "待办、领取、办理"},
     {"name": "流程管理", "description": "流程版本与实例（管理员、科技厅）"},
     {"name": "统计", "description": "计划进度"},
+    {"name": "通知", "description": "本人的通知"},
+    {"name": "公示", "description": "公示名单与实名异议（无需登录）"},
+    {"name": "文书", "description": "可打印、可下载的 PDF 文书"},
 ]
 AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),
@@ -38,8 +41,9 @@ _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     return [{"name": name, "in": "path", "required": True, "description": "编号",
-             "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}}
-            for _converter, name in _PARAM.findall(rule.rule)]
+             "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}} if converter == "int" else
+            {"name": name, "in": "path", "required": True, "description": "类别", "schema": {"type": "string"}}
+            for converter, name in _PARAM.findall(rule.rule)]
 
 
 def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
@@ -53,7 +57,8 @@ def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
     for code, (description, schema) in sorted(wanted.items()):
         answers[str(code)] = {"description": description}
         if schema is not None:
-            answers[str(code)]["content"] = {"application/json": {"schema": schema}}
+            media = op.produces if 200 <= code < 300 else "application/json"
+            answers[str(code)]["content"] = {media: {"schema": schema}}
     return answers
 
 

@@ -35,6 +35,7 @@ class Operation:
     upload: bool = False  # multipart process files; request errors answered as file problems (API.md)
     body_required: bool = True
     query: type[Schema] | None = None
+    produces: str = "application/json"  # the media type of the success answers (a PDF, say)
 
 
 OPERATIONS: dict[str, Operation] = {}
