@@ -37,7 +37,7 @@ def context(session: Session, found: documents.Record) -> dict[str, Any]:
     files = list(session.query(Attachment).filter(Attachment.application_id == app.id).order_by(Attachment.id))
     scored = [a.score for a, _u in found.panel if a.conflict is False and a.score is not None]
     return {"doc": found, "app": app, "sections": sections, "leader": filed.leader(form), "form": form,
-            "files": files, "scores": scored, "number": f"桂科带土〔{local(utcnow(), '%Y')}〕{app.id:04d}号",
+            "files": files, "scores": scored, "number": f"桂科带土〔{local(app.created_at, '%Y')}〕{app.id:04d}号",
             "printed_at": local(utcnow(), "%Y年%m月%d日")}
 
 
