@@ -10,8 +10,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from sqlalchemy.orm import Session
 
+from engine import publicity
 from engine.mailer import MailSettings
 from engine.models import Application, HumanTask, ProcessInstance, utcnow
+from engine.notices import deliver
 
 
 @dataclass
@@ -31,8 +33,5 @@ class Happened:
 
 def record(happened: Happened) -> None:
     """Write the notices and the publicity record that follow from `happened`."""
-    from engine import publicity
-    from engine.notices import deliver
-
     publicity.sync(happened)
     deliver.record(happened)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine import calendar, filed
 from engine.errors import Conflict, NotFound
-from engine.happened import Happened
 from engine.models import TRACKS, Application, Objection, Publicity, utcnow
 
 if TYPE_CHECKING:
+    from engine.happened import Happened
     from engine.runtime import Runtime
 
 OBJECTION_MESSAGE = "objection_filed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from SpiffWorkflow.task import Task
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from engine import outbox
 from engine.access import can_work
-from engine.happened import Happened
 from engine.models import (
     Application,
     HumanTask,
@@ -36,6 +35,9 @@ from engine.models import (
 from engine.notices import facts
 from engine.notices.table import RULES, Rule
 from engine.sandbox import HELPER_NAMES, RestrictedEnvironment
+
+if TYPE_CHECKING:
+    from engine.happened import Happened
 
 _ENVIRONMENT = RestrictedEnvironment()
 SIGNATURE = "本邮件由广西“带土移植”引育计划业务系统自动发送，请勿直接回复。"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import make_response, render_template
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
@@ -34,7 +35,7 @@ def context(session: Session, found: documents.Record) -> dict[str, Any]:
     app = found.app
     sections = [(key, records.read_views(session, key, data, app), task) for key, data, task in found.filings]
     form = filed.application_form(session, app.id)
-    files = list(session.query(Attachment).filter(Attachment.application_id == app.id).order_by(Attachment.id))
+    files = session.scalars(select(Attachment).where(Attachment.application_id == app.id).order_by(Attachment.id)).all()
     scored = [a.score for a, _u in found.panel if a.conflict is False and a.score is not None]
     return {"doc": found, "app": app, "sections": sections, "leader": filed.leader(form), "form": form,
             "files": files, "scores": scored, "number": f"桂科带土〔{local(app.created_at, '%Y')}〕{app.id:04d}号",

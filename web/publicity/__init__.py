@@ -38,13 +38,14 @@ def _form(app: Application, values: dict[str, str], errors: dict[str, list[str]]
 def _public_app(app_id: int) -> tuple[Application, str | None]:
     """An application that was put to publicity, and why objections are closed (None while open); else 404."""
     app = db.session().get(Application, app_id)
+    if app is None:
+        abort(404)
     try:
         publicity.ensure_open(db.session(), app_id)
     except NotFound:
         abort(404)
     except Conflict as e:
-        return app, str(e)  # type: ignore[return-value]
-    assert app is not None
+        return app, str(e)
     return app, None
 
 
