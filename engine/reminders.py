@@ -28,7 +28,7 @@ from engine import calendar, outbox
 from engine.access import can_work
 from engine.holidays import source
 from engine.mailer import MailSettings
-from engine.models import Application, HumanTask, Notification, OutboxEmail, Reminder, User
+from engine.models import Application, HumanTask, NoticePreference, Notification, OutboxEmail, Reminder, User
 
 KINDS = ("before_due", "due_today", "overdue", "escalation")
 BEFORE_DUE_DAYS = 3
@@ -43,12 +43,14 @@ class People:
     """The active users, loaded once per pass, and who of them gets which task's reminders."""
 
     users: list[User]
+    in_app_only: set[int] = field(default_factory=set)  # users who chose no mail on their profile page
     _cache: dict[tuple[Any, ...], list[User]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> People:
-        """Every active user with their role grants (two queries)."""
-        return cls(list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)).all()))
+        """Every active user with their role grants, and who wants no mail (three queries)."""
+        return cls(list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)).all()),
+                   set(session.scalars(select(NoticePreference.user_id).where(NoticePreference.by_email.is_(False)))))
 
     def for_task(self, task: HumanTask) -> list[User]:
         """The assignee, or all who may claim the task (the same rule as `access.can_work`)."""
@@ -155,7 +157,7 @@ def _write(session: Session, kind: str, tasks: dict[int, tuple[HumanTask, str | 
         for user in recipients:
             notes.append({"user_id": user.id, "text": text.notification, "link": f"/tasks/{task.id}",
                           "created_at": now})
-            if user.email:
+            if user.email and user.id not in people.in_app_only:
                 mails.append(outbox.new_row(to_addr=user.email, subject=text.subject, body=text.body(user),
                                             key=f"reminder-{reminder_id}-{user.id}", settings=settings, now=now,
                                             reminder_id=reminder_id))

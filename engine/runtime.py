@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from engine import audit, inbox, incidents, repository, reviews, serialization
+from engine import audit, happened, inbox, incidents, repository, reviews, serialization
 from engine.access import can_see_application, can_work
 from engine.calendar import CHINA
 from engine.errors import (
@@ -42,6 +42,7 @@ from engine.errors import (
 )
 from engine.holidays import counts, recount
 from engine.incidents import Where
+from engine.mailer import MailSettings
 from engine.models import (
     Application,
     Call,
@@ -59,11 +60,12 @@ from engine.timing import next_timer_of
 
 T = TypeVar("T")
 
-# Which messages a user may send into an application's process, by relation to it.
+# Who may send which message into an application's process, by relation to it; "public" is anyone,
+# signed in or not (an objection during publicity comes from a named member of the public).
 MESSAGE_SENDERS: dict[str, str] = {
     "applicant_withdrew": "owner",
     "officer_terminated": "officer",
-    "objection_filed": "anyone",
+    "objection_filed": "public",
 }
 MESSAGE_PAYLOAD = {"applicant_withdrew": "withdrawal", "officer_terminated": "termination",
                    "objection_filed": "objection"}
@@ -82,6 +84,7 @@ class Loaded:
     instance: ProcessInstance
     workflow: BpmnWorkflow
     application: Application | None
+    done_before: set[UUID] = field(default_factory=set)  # tasks already finished when the command began
 
     @property
     def where(self) -> Where:
@@ -119,9 +122,10 @@ class Runtime:
     """The engine's commands, bound to a session factory."""
 
     def __init__(self, sessions: sessionmaker[Session], store: StateStore | None = None,
-                 script_engine: PythonScriptEngine | None = None):
+                 script_engine: PythonScriptEngine | None = None, mail: MailSettings | None = None):
         self.sessions = sessions
         self.store = store or StateStore()
+        self.mail = mail or MailSettings.from_env()  # links and Message-IDs of the notices commands write
         # The sandboxed engine; the benchmark passes another to measure what the sandbox costs.
         self.script_engine = script_engine or make_script_engine()
 
@@ -155,7 +159,7 @@ class Runtime:
         workflow = self.store.load(session, instance)
         workflow.script_engine = self.script_engine
         app = session.get(Application, instance.application_id) if instance.application_id else None
-        loaded = Loaded(session, instance, workflow, app)
+        loaded = Loaded(session, instance, workflow, app, _finished(workflow))
         if catch_up and instance.next_timer_at is not None and instance.next_timer_at <= utcnow():
             self._catch_up(loaded)
         return loaded
@@ -206,8 +210,12 @@ class Runtime:
         for row in cancelled:
             audit.record(session, "task_cancelled", actor_id=actor_id, instance_id=instance.id,
                          application_id=instance.application_id, task_name=row.spec_name)
+        data = current_data(workflow)
         if loaded.application is not None:
-            self._update_application(session, loaded.application, current_data(workflow), actor_id, instance.id)
+            self._update_application(session, loaded.application, data, actor_id, instance.id)
+        ran = [t for t in _completed(workflow) if t.id not in loaded.done_before]
+        happened.record(happened.Happened(session, instance, loaded.application, workflow, ran, created, data,
+                                          self.mail))
         session.flush()
         return created
 
@@ -419,20 +427,29 @@ class Runtime:
             return row
 
     # -- messages and timers ------------------------------------------------------------------
-    def send_message(self, application_id: int, name: str, payload: dict[str, Any], actor_id: int) -> Application:
-        """Deliver a BPMN message (withdrawal, termination, objection) to an application's process."""
+    def send_message(self, application_id: int, name: str, payload: dict[str, Any], actor_id: int | None,
+                     attach: Callable[[Session, Application], dict[str, Any]] | None = None) -> Application:
+        """Deliver a BPMN message (withdrawal, termination, objection) to an application's process.
+
+        `actor_id` None is the anonymous public, allowed only for "public" messages; its audit entry
+        names no user and keeps only what `attach` added (personal data stays in the process and its
+        own records). `attach` runs inside the transaction once the process is known to wait for the
+        message, and returns fields added to the payload (the id of the objection row it recorded).
+        """
         sender = MESSAGE_SENDERS.get(name)
         if sender is None:
             raise NotFound(f"未知消息 {name}")
+        if actor_id is None and sender != "public":
+            raise NotAllowed("请先登录")
         with self._transaction() as session:
-            actor = _user(session, actor_id)
+            actor = _user(session, actor_id) if actor_id is not None else None
             app = session.get(Application, application_id)
-            if app is None or not can_see_application(session, actor, app) and sender != "anyone":
+            if app is None or sender != "public" and not (actor and can_see_application(session, actor, app)):
                 raise NotFound(f"申报 {application_id} 不存在")
-            if sender == "owner" and not (app.applicant_user_id == actor.id or (
+            if sender == "owner" and actor and not (app.applicant_user_id == actor.id or (
                     actor.has_role("applicant") and actor.organization_id == app.organization_id)):
                 raise NotAllowed("只有申报单位本身可以撤回申报")
-            if sender == "officer" and not actor.has_role("officer"):
+            if sender == "officer" and actor and not actor.has_role("officer"):
                 raise NotAllowed("只有科技厅经办人员可以终止")
             try:
                 clean = forms.load(MESSAGE_PAYLOAD[name], payload)
@@ -445,11 +462,13 @@ class Runtime:
             waiting = _waiting_for(loaded.workflow, name)
             if waiting is None:
                 raise Conflict(_not_waiting_message(name))
+            extra = attach(session, app) if attach is not None else {}
+            by = actor.id if actor else None
             self._steps(loaded.workflow, lambda: loaded.workflow.send_event(
-                BpmnEvent(waiting, payload={**clean, "by": actor.id, "at": utcnow().isoformat()})), loaded.where)
-            audit.record(session, "message", actor_id=actor.id, instance_id=instance.id, application_id=app.id,
-                         task_name=name, data=clean)
-            self._save(loaded, actor.id)
+                BpmnEvent(waiting, payload={**clean, **extra, "by": by, "at": utcnow().isoformat()})), loaded.where)
+            audit.record(session, "message", actor_id=by, instance_id=instance.id, application_id=app.id,
+                         task_name=name, data=clean if actor else {"from": "public", **extra})
+            self._save(loaded, by)
             return app
 
     def withdraw(self, application_id: int, actor_id: int, reason: str = "申报单位主动撤回") -> Application:
@@ -559,6 +578,16 @@ def _not_waiting_message(name: str) -> str:
     return {"applicant_withdrew": "当前阶段不能撤回（立项决定后不可撤回）",
             "officer_terminated": "当前阶段不能终止",
             "objection_filed": "当前不在公示期，不能提出异议"}.get(name, "流程当前不接收此消息")
+
+
+def _completed(workflow: BpmnWorkflow) -> list[Task]:
+    # Not get_tasks(state=COMPLETED): it does not look below unfinished tasks, where a finished
+    # multi-instance child or boundary-event branch sits.
+    return [t for t in workflow.get_tasks() if t.state == TaskState.COMPLETED]
+
+
+def _finished(workflow: BpmnWorkflow) -> set[UUID]:
+    return {t.id for t in _completed(workflow)}
 
 
 def _waiting_timer_ids(workflow: BpmnWorkflow) -> set[UUID]:

@@ -137,3 +137,4 @@ class ObjectionReviewSchema(FormSchema):
         ),
     )
     finding = text("调查结论")
+    reply = text("答复异议人", required=False, help="以邮件发送给异议人；不填时发送调查结论")

@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         LOGIN_THROTTLE=Throttle(),
+        OBJECTION_RATE_LIMIT=(5, 3600),  # objections per client address per hour
         UPLOAD_FOLDER=os.environ.get("ROOTBALL_UPLOAD_FOLDER"),
         BASE_URL=os.environ.get("ROOTBALL_BASE_URL") or "http://127.0.0.1:8000",
         PROXIES=int(os.environ.get("ROOTBALL_PROXIES") or 0),
@@ -30,7 +31,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = default_url()
 
-    from web import admin, api, applications, auth, dashboard, db, errors, headers, home, inbox, review, vendor
+    from web import (
+        admin,
+        announcements,
+        api,
+        applications,
+        auth,
+        dashboard,
+        db,
+        errors,
+        headers,
+        home,
+        inbox,
+        notices,
+        publicity,
+        review,
+        vendor,
+    )
     from web.extensions import csrf
     from web.jsonbody import BoundedJSONProvider
     from web.numbers import BoundedIntConverter
@@ -43,7 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     auth.init_app(app)
     errors.register(app)
-    for area in (auth, home, inbox, applications, review, admin, dashboard, vendor):
+    for area in (auth, home, inbox, applications, review, admin, dashboard, vendor, notices, publicity,
+                 announcements):
         app.register_blueprint(area.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

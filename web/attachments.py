@@ -149,10 +149,14 @@ def remove(session: Session, attachment: Attachment, user_id: int) -> None:
 
 def download(attachment: Attachment) -> Response:
     """The file as a download under its original name."""
-    path = _path(attachment.storage_key)
+    return send_stored(attachment.storage_key, attachment.content_type, attachment.filename)
+
+
+def send_stored(storage_key: str, content_type: str, filename: str) -> Response:
+    """A stored file as a download under `filename` (application, objection and announcement files)."""
+    path = _path(storage_key)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0)
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -4,6 +4,15 @@ from engine.models.audit import AuditEvent
 from engine.models.base import Base, utcnow
 from engine.models.calendar import HolidayDay, HolidayYear, WorkingDayCount
 from engine.models.experts import DeclaredConflict, ExpertProfile, PanelProposal
+from engine.models.notices import (
+    Announcement,
+    AnnouncementFile,
+    NoticeEvent,
+    NoticePreference,
+    NoticeSetting,
+    Objection,
+    Publicity,
+)
 from engine.models.notify import Notification, OutboxEmail, Reminder
 from engine.models.people import ROLES, Organization, RoleGrant, User
 from engine.models.process import Incident, ProcessInstance, ProcessVersion
@@ -19,9 +28,9 @@ from engine.models.programme import (
 from engine.models.task import HumanTask
 
 __all__ = [
-    "GUANGXI_CITIES", "ROLES", "TRACKS", "ApiToken", "Application", "Attachment", "AuditEvent", "Base", "Call",
-    "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask", "Incident", "JiebangProblem",
-    "LoginAttempt", "Notification", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution",
-    "ProcessInstance", "ProcessVersion", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount",
-    "utcnow",
+    "GUANGXI_CITIES", "ROLES", "TRACKS", "Announcement", "AnnouncementFile", "ApiToken", "Application", "Attachment",
+    "AuditEvent", "Base", "Call", "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask",
+    "Incident", "JiebangProblem", "LoginAttempt", "NoticeEvent", "NoticePreference", "NoticeSetting", "Notification",
+    "Objection", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution", "ProcessInstance",
+    "ProcessVersion", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
 ]

@@ -51,5 +51,9 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(String(500))
     link: Mapped[str | None] = mapped_column(String(300))
+    # kind and title of a notice from the notice table (a reminder leaves them empty)
+    kind: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(200))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice_event.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]

@@ -18,6 +18,9 @@ from engine.runtime import Runtime
 
 SEP = china(2025, 9, 1, 9, 0)
 
+OBJECTION = {"name": "王明", "organization": "某研究院", "phone": "0771-5550100", "email": "wangming@example.cn",
+             "reason": "团队成员履历不实", "truthful": True}
+
 
 def at(moment):  # type: ignore[no-untyped-def]
     return time_machine.travel(moment, tick=False)
@@ -184,7 +187,7 @@ def test_objection_upheld_in_publicity(runtime: Runtime) -> None:
     with at(SEP):
         lc.score()
         lc.award()
-        runtime.send_message(lc.app_id, "objection_filed", {"content": "团队成员履历不实"}, lc.users["expert7"])
+        runtime.send_message(lc.app_id, "objection_filed", OBJECTION, lc.users["expert7"])
         assert lc.open() == ["objection_review"]
         lc.do("objection_review", "officer", {"decision": "reject", "finding": "经核查，异议成立。"})
     assert lc.status() == ("rejected", "closed")
@@ -198,7 +201,7 @@ def test_objection_dismissed_keeps_publicity_end(runtime: Runtime) -> None:
         lc.score()
         lc.award()
         end = lc.instance().next_timer_at
-        runtime.send_message(lc.app_id, "objection_filed", {"content": "异议"}, lc.users["officer"])
+        runtime.send_message(lc.app_id, "objection_filed", OBJECTION, lc.users["officer"])
         lc.do("objection_review", "officer", {"decision": "approve", "finding": "异议不成立。"})
     assert lc.instance().next_timer_at == end
     lc.tick(china(2025, 9, 9, 0, 0, 5))

@@ -81,7 +81,8 @@ VALID: dict[str, dict[str, Any]] = {
     "acceptance_review": {"decision": "approve", "opinion": "同意通过验收。"},
     "withdrawal": {"reason": "团队成员变动。"},
     "termination": {"reason": "项目单位违约。"},
-    "objection": {"content": "申报材料中的业绩存在夸大。"},
+    "objection": {"name": "王明", "organization": "某研究院", "phone": "0771-5550100",
+                  "email": "wangming@example.cn", "reason": "申报材料中的业绩存在夸大。", "truthful": True},
 }
 
 CONTEXTS = {"expert_replacement": FormContext(task_data={"conflicted": [3]})}
@@ -383,10 +384,13 @@ def test_acceptance_extension_needs_months() -> None:
     }
 
 
-def test_objection_contact_is_optional() -> None:
-    assert (
-        forms.load("objection", {"content": "业绩不实", "contact": "13800000000"})["contact"] == "13800000000"
-    )
+def test_objection_is_named_and_confirmed_true() -> None:
+    named = VALID["objection"]
+    assert messages_of("objection", {**named, "name": " ", "phone": ""}) == {
+        "name": ["此项为必填项"], "phone": ["此项为必填项"]}
+    assert messages_of("objection", {k: v for k, v in named.items() if k != "email"}) == {"email": ["此项为必填项"]}
+    assert messages_of("objection", {**named, "truthful": False}) == {
+        "truthful": ["须承诺所反映情况属实，不受理匿名或不实异议"]}
 
 
 @pytest.mark.parametrize("form_key", sorted(VALID))

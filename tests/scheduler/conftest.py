@@ -7,9 +7,21 @@ import pytest
 
 from bench.timer_process import timer_bpmn
 from engine import repository
+from engine.db import make_sessionmaker
 from engine.mailer import MailSettings
+from engine.models import NoticeSetting
+from engine.notices import KINDS
 from engine.runtime import Runtime
 from tests.scheduler.support import MailSink
+
+
+@pytest.fixture(autouse=True)
+def reminders_only(request: pytest.FixtureRequest) -> None:
+    """These tests count reminder mail: the notices that commands write are switched off here
+    (tests/engine/test_notices.py and the browser journey cover them)."""
+    if "db_engine" in request.fixturenames:
+        with make_sessionmaker(request.getfixturevalue("db_engine")).begin() as session:
+            session.add_all(NoticeSetting(kind=kind, enabled=False) for kind in KINDS)
 
 
 @pytest.fixture

@@ -157,3 +157,18 @@ def test_administrator_moves_deadlines_and_reminders_follow(
     assert call.closes_at == closes
     with runtime.sessions() as session:
         assert session.scalars(select(AuditEvent).where(AuditEvent.action == "call_deadline_changed")).one()
+
+
+def test_users_who_chose_in_app_only_get_reminders_without_mail(runtime: Runtime, play: Scenario,
+                                                                calls: dict[str, int], users: dict[str, int],
+                                                                sink: MailSink, settings: MailSettings) -> None:
+    from engine.models import NoticePreference
+
+    with runtime.sessions.begin() as session:
+        session.add(NoticePreference(user_id=users["liuzhou"], by_email=False))
+    _recommendation(play, calls["T4"], date(2025, 9, 24))
+    tick(runtime, settings, china(date(2025, 9, 26), 9))
+    assert sink.message_ids() == []
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id == users["liuzhou"], Notification.kind.is_(None))) == 1

@@ -29,6 +29,9 @@ TAGS = [
     {"name": "统计", "description": "计划进度"},
     {"name": "工作日历", "description": "放假安排：休息日与调休上班日，工作日期限据此计算"},
     {"name": "专家", "description": "专家库与整批抽取评审专家（抽取、替换、确认）"},
+    {"name": "通知", "description": "本人的通知"},
+    {"name": "公示", "description": "公示名单与实名异议（无需登录）"},
+    {"name": "文书", "description": "可打印、可下载的 PDF 文书"},
 ]
 AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),
@@ -47,11 +50,16 @@ PATH_PARAMETERS = {"year": ("年份", FIRST_YEAR, LAST_YEAR)}
 
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
-    names = [name for _converter, name in _PARAM.findall(rule.rule)]
-    described = [(name, PATH_PARAMETERS.get(name, ("编号", 1, s.MAX_ID))) for name in names]
-    return [{"name": name, "in": "path", "required": True, "description": description,
-             "schema": {"type": "integer", "minimum": low, "maximum": high}}
-            for name, (description, low, high) in described]
+    params = []
+    for converter, name in _PARAM.findall(rule.rule):
+        if converter not in ("", "int"):
+            params.append({"name": name, "in": "path", "required": True, "description": "类别",
+                           "schema": {"type": "string"}})
+            continue
+        description, low, high = PATH_PARAMETERS.get(name, ("编号", 1, s.MAX_ID))
+        params.append({"name": name, "in": "path", "required": True, "description": description,
+                       "schema": {"type": "integer", "minimum": low, "maximum": high}})
+    return params
 
 
 def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
@@ -67,7 +75,8 @@ def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
     for code, (description, schema) in sorted(wanted.items()):
         answers[str(code)] = {"description": description}
         if schema is not None:
-            answers[str(code)]["content"] = {"application/json": {"schema": schema}}
+            media = op.produces if 200 <= code < 300 else "application/json"
+            answers[str(code)]["content"] = {media: {"schema": schema}}
     if op.paged:
         answers["200"]["headers"] = PAGE_HEADERS
     return answers

@@ -36,6 +36,7 @@ class Operation:
     body_required: bool = True
     query: type[Schema] | None = None
     paged: bool = False  # a list answered a page at a time: `Link` and `X-Total-Count` headers, 400 for a bad cursor
+    produces: str = "application/json"  # the media type of the success answers (a PDF, say)
 
 
 OPERATIONS: dict[str, Operation] = {}

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
-from web.applications import files, views  # noqa: E402,F401  (routes register on bp)
+from web.applications import documents, files, views  # noqa: E402,F401  (routes register on bp)

@@ -56,13 +56,15 @@ def task_context(session: Session, user: User, row: HumanTask, app: Application 
     readable = app is not None and may_read_content(session, user, app)
     ctx: dict[str, Any] = {
         "app": app, "readable": readable, "eligibility": None, "review": None, "conflicted": [],
-        "application_views": None, "decisions": [], "files": [], "panel": None,
+        "application_views": None, "decisions": [], "files": [], "panel": None, "objection": None,
     }
     if "eligible" in data:
         ctx["eligibility"] = (data["eligible"], data.get("eligibility_reason"))
     if "expert_mean" in data and (app is None or "expert_mean" not in hidden_fields(session, user, app)):
         label = data.get("review_recommendation_label") or data.get("review_recommendation")
         ctx["review"] = (data["expert_mean"], label)
+    if isinstance(data.get("objection"), dict) and oversees(user):  # the objector's identity stays with the Department
+        ctx["objection"] = data["objection"]
     if data.get("conflicted"):
         ctx["conflicted"] = session.scalars(select(User.display_name).where(User.id.in_(data["conflicted"]))).all()
     if app is None or not readable:
