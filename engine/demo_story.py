@@ -55,7 +55,7 @@ def play(sessions: sessionmaker[Session], users: dict[str, int]) -> list[str]:
 
 def _member(name: str, role: str, leader: bool, institution: str) -> dict[str, object]:
     return {"name": name, "role": role, "is_leader": leader, "title": "教授", "institution": institution,
-            "region": "domestic"}
+            "region": "domestic", "work_location": "elsewhere_in_china"}
 
 
 WAITING = [

@@ -83,9 +83,11 @@ def applications(session: Session, call: Call, applicant_user_id: int, size: int
         field = fields[rng.randrange(len(fields))]
         inside = rng.sample(institutions, k=min(members_inside, len(institutions)))
         team = [{"name": f"成员{i}-{k}", "role": "core" if k == 0 else "advisor", "is_leader": k == 0,
-                 "title": "研究员", "institution": inst, "region": "domestic"} for k, inst in enumerate(inside)]
+                 "title": "研究员", "institution": inst, "region": "domestic", "work_location": "elsewhere_in_china"}
+                for k, inst in enumerate(inside)]
         team += [{"name": f"成员{i}-x{k}", "role": "core", "is_leader": not inside and k == 0, "title": "研究员",
-                  "institution": f"区外大学{i}-{k}", "region": "domestic"} for k in range(3)]
+                  "institution": f"区外大学{i}-{k}", "region": "domestic", "work_location": "elsewhere_in_china"}
+                 for k in range(3)]
         forms.append({"title": f"团队申报{i}", "field": field, "city": city, "team": team})
         app_rows.append({"call_id": call.id, "organization_id": org_id, "applicant_user_id": applicant_user_id,
                          "track": call.track, "title": f"团队申报{i}", "city": city, "stage": "expert_review",

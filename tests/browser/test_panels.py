@@ -11,13 +11,13 @@ from engine.scenario import Scenario
 from tests.browser.conftest import PASSWORD, LiveApp, People, Screenshots
 
 TEAM = [{"name": "张伟", "role": "core", "is_leader": True, "title": "教授", "institution": "上海交通大学",
-         "region": "domestic"},
+         "region": "domestic", "work_location": "elsewhere_in_china"},
         {"name": "王强", "role": "core", "is_leader": False, "title": "研究员", "institution": "苏州大学",
-         "region": "domestic"},
+         "region": "domestic", "work_location": "elsewhere_in_china"},
         {"name": "李娜", "role": "core", "is_leader": False, "title": "研究员", "institution": "慕尼黑工业大学",
-         "region": "overseas"},
+         "region": "overseas", "work_location": "abroad"},
         {"name": "赵敏", "role": "advisor", "is_leader": False, "title": "院士", "institution": "浙江大学",
-         "region": "domestic"}]
+         "region": "domestic", "work_location": "elsewhere_in_china"}]
 EXTRA = [("zhong_expert", "钟教授", "中山大学", "广州市"), ("hua_expert", "华研究员", "华南理工大学", "广州市")]
 
 
