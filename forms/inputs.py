@@ -18,7 +18,7 @@ NOT_IN_CHOICES = "所选项不在可选范围内"
 CONTROL_CHARACTERS = "不能包含控制字符（如空字符、退格符）"
 # Bounds every field of its kind keeps unless it names narrower ones.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
-MAX_ID = 2**63 - 1  # a database id
+MAX_ID = 2**31 - 1  # a database id (an INTEGER column on PostgreSQL)
 MAX_WAN = 1_000_000  # an amount in 万元: 100 亿元 is beyond any project of the programme
 
 _COMMON = {"required": REQUIRED, "null": "此项不能为空", "validator_failed": "取值无效"}

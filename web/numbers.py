@@ -1,7 +1,8 @@
-"""Whole numbers taken from URLs, query strings and forms: only what a database integer can hold.
+"""Whole numbers taken from URLs, query strings and forms: only what the database's id columns can hold.
 
-Python's integers have no limit but the database's do (SQLite raises OverflowError past 64 bits),
-so a 30-digit id must be "no such thing" (404) or "invalid" (ignored or a message), never a 500.
+Python's integers have no limit but the database's do: SQLite raises OverflowError past 64 bits,
+and PostgreSQL refuses anything past its 32-bit INTEGER, the type of every id column. So a
+30-digit id, or merely 2³¹, is "no such thing" (404) or "invalid" (ignored or a message), never a 500.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_INT = 2**63 - 1  # a signed 64-bit integer
+MAX_ID = 2**31 - 1  # the largest id column value (INTEGER on PostgreSQL; well inside SQLite's 64 bits)
 MAX_PAGE = 100_000  # far beyond any list, and small enough that offset = page × size stays in range
-_DIGITS = re.compile(r"[0-9]{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 def digits_at_most(limit: int) -> str:
@@ -28,18 +29,19 @@ def digits_at_most(limit: int) -> str:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` matching only 0 … 2⁶³−1: a longer or larger number matches no route (404).
+    """`<int:…>` matching only 0 … MAX_ID (inside the signed 64-bit range): a longer or larger number matches
+    no route (404).
 
     The pattern itself stops at the limit: a number the pattern took but the check refused would
     leave werkzeug answering 405 for a path whose other methods exist.
     """
 
-    regex = digits_at_most(MAX_INT)
+    regex = digits_at_most(MAX_ID)
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
                  signed: bool = False) -> None:
-        lowest = -MAX_INT - 1 if min is None or min < -MAX_INT - 1 else min
-        highest = MAX_INT if max is None or max > MAX_INT else max
+        lowest = -MAX_ID - 1 if min is None or min < -MAX_ID - 1 else min
+        highest = MAX_ID if max is None or max > MAX_ID else max
         super().__init__(map, fixed_digits=fixed_digits, min=lowest, max=highest, signed=signed)
 
 
@@ -49,7 +51,7 @@ def bounded_int(value: Any) -> int:
     Usable as werkzeug's `type=` (`request.args.get("page", 1, type=bounded_int)`): a bad value gives the default.
     """
     text = str(value).strip()
-    if not _DIGITS.fullmatch(text) or int(text) > MAX_INT:
+    if not _DIGITS.fullmatch(text) or int(text) > MAX_ID:
         raise ValueError(f"not a whole number within range: {text[:40]!r}")
     return int(text)
 
