@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, literal, or_, select, update
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.mailer import DeliveryFailed, DeliveryInDoubt, MailSettings, SmtpMailer
@@ -132,10 +132,14 @@ def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime
         report.disabled = True
         return report
     started = time.monotonic()
-    ledger = Ledger(sessions)
+    with sessions() as session:
+        bind = session.get_bind()
+    assert isinstance(bind, Engine)
     mailer = SmtpMailer(settings)
-    try:
-        with mailer:
+    # One database connection for the pass's writes, as one SMTP connection for its mail.
+    with bind.connect() as connection, mailer:
+        ledger = Ledger(connection)
+        try:
             while time.monotonic() - started < settings.budget_seconds:
                 batch = claim(sessions, now, settings, settings.batch)
                 if not batch:
@@ -149,9 +153,9 @@ def drain(sessions: sessionmaker[Session], settings: MailSettings, now: datetime
                         # knocking once per row.
                         release(sessions, batch[index + 1:])
                         return report
-    finally:
-        ledger.write()
-        report.connections = mailer.opened
+        finally:
+            ledger.write()
+            report.connections = mailer.opened
     return report
 
 
@@ -159,8 +163,8 @@ class Ledger:
     """The outcomes of a pass's attempts, written together with the next `sending` mark, or at the end
     (so `sent_at` is when the mark is written: at most one message after the server's 250)."""
 
-    def __init__(self, sessions: sessionmaker[Session]):
-        self.sessions = sessions
+    def __init__(self, connection: Connection):
+        self.connection = connection
         self.sent: list[Claim] = []
         self.others: list[tuple[Claim, tuple[str, ...], dict[str, Any]]] = []
 
@@ -174,10 +178,10 @@ class Ledger:
             next_try_at=case((here, _moment(lease_until)), else_=OutboxEmail.next_try_at),
             sent_at=case((here, OutboxEmail.sent_at), else_=_moment(utcnow())),
             last_error=case((here, OutboxEmail.last_error), else_=None),
-        ).returning(OutboxEmail.id).execution_options(synchronize_session=False)
-        with self.sessions.begin() as session:
-            self._write_others(session)
-            changed = session.execute(stmt).scalars().all()
+        ).returning(OutboxEmail.id)
+        with self.connection.begin():
+            self._write_others()
+            changed = self.connection.execute(stmt).scalars().all()
         self.sent = []
         return item.id in changed
 
@@ -193,19 +197,17 @@ class Ledger:
         """Write whatever is noted."""
         if not self.sent and not self.others:
             return
-        with self.sessions.begin() as session:
-            self._write_others(session)
+        with self.connection.begin():
+            self._write_others()
             if self.sent:
-                session.execute(update(OutboxEmail).where(or_(*(_attempt(c, ("sending", "uncertain"))
-                                                                for c in self.sent)))
-                                .values(state="sent", sent_at=utcnow(), last_error=None)
-                                .execution_options(synchronize_session=False))
+                self.connection.execute(update(OutboxEmail).where(or_(*(_attempt(c, ("sending", "uncertain"))
+                                                                        for c in self.sent)))
+                                        .values(state="sent", sent_at=utcnow(), last_error=None))
         self.sent = []
 
-    def _write_others(self, session: Session) -> None:
+    def _write_others(self) -> None:
         for item, from_states, values in self.others:
-            session.execute(update(OutboxEmail).where(_attempt(item, from_states)).values(**values)
-                            .execution_options(synchronize_session=False))
+            self.connection.execute(update(OutboxEmail).where(_attempt(item, from_states)).values(**values))
         self.others = []
 
 
