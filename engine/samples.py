@@ -40,9 +40,10 @@ def application(track: str, city: str = "南宁市", **overrides: Any) -> dict[s
                "platform_plan": "建设广西人才数据平台，形成人才画像与热力图。", "introductions_planned": 5},
     }
     data.update(extras[track])
-    if track == "T4":  # the founding leader is the enterprise's legal representative
-        data["team"] = [{**m, "is_legal_rep": bool(m["is_leader"])} for m in data["team"]]
     data.update(overrides)
+    if track == "T4":  # unless told otherwise, the founding leader is the enterprise's legal representative
+        data["team"] = [m if "is_legal_rep" in m or "is_largest_shareholder" in m
+                        else {**m, "is_legal_rep": bool(m.get("is_leader"))} for m in data["team"]]
     return data
 
 

@@ -20,7 +20,8 @@ RULES = (PROCESSES / "expert_conflicts.dmn").read_text()
 
 
 def team() -> list[dict[str, object]]:
-    return [{"name": n, "role": r, "is_leader": lead, "title": "教授", "institution": inst, "region": "domestic"}
+    return [{"name": n, "role": r, "is_leader": lead, "title": "教授", "institution": inst, "region": "domestic",
+             "work_location": "elsewhere_in_china"}
             for n, r, lead, inst in TEAM]
 
 

@@ -17,6 +17,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 SHOWN_MOVES = 20
 WEEKDAYS = "一二三四五六日"
@@ -30,7 +31,7 @@ def _this_year() -> int:
 @role_required("admin", "officer")
 def calendar_page() -> str:
     session = db.session()
-    year = request.args.get("year", type=int) or _this_year()
+    year = request.args.get("year", type=bounded_int) or _this_year()
     if not entry.FIRST_YEAR <= year <= entry.LAST_YEAR:
         year = _this_year()
     view = CalendarView(session)
@@ -94,7 +95,7 @@ def remove_holiday(year: int, day: str) -> Response:
 @role_required("admin")
 def import_holidays() -> Response:
     upload = request.files.get("file")
-    year = request.form.get("year", type=int) or _this_year()
+    year = request.form.get("year", type=bounded_int) or _this_year()
     if upload is None or not upload.filename:
         flash("请选择要导入的文件", "danger")
         return _back(year)

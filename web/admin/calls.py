@@ -64,7 +64,7 @@ def create_call() -> Response:
                 session, track=form.get("track", ""), title=form.get("title", ""), guide=form.get("guide", ""),
                 opens_at=programme_calls.day_start(_day("opens_on")),
                 closes_at=programme_calls.day_end(_day("closes_on")),
-                expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=int),
+                expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
                 avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
             title = call.title
     except FormInvalid as e:
@@ -83,7 +83,7 @@ def update_call(call_id: int) -> Response:
             programme_calls.update_call(
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
-                field_quota=form.get("field_quota", type=int), avoid_same_city=_setting("avoid_same_city"),
+                field_quota=form.get("field_quota", type=bounded_int), avoid_same_city=_setting("avoid_same_city"),
                 actor_id=me().id)
     except FormInvalid as e:
         flash_invalid(e)

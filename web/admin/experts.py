@@ -14,6 +14,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -43,7 +44,7 @@ def save_expert() -> Redirect:
     form = request.form
     primary = form.get("primary_field", "").strip()
     others = [f for f in form.getlist("other_fields") if f and f != primary]
-    cap = form.get("yearly_cap", DEFAULT_CAP, type=int)
+    cap = form.get("yearly_cap", DEFAULT_CAP, type=bounded_int)
     entry = Entry(username=form.get("username", "").strip(), name=form.get("name", "").strip(),
                   organization=form.get("organization", "").strip(), city=form.get("city", "").strip(),
                   fields=tuple(f for f in [primary, *others] if f), title=form.get("title", "").strip(),

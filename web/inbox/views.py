@@ -19,6 +19,7 @@ from web import db
 from web.auth import login_required, me
 from web.display import STAGES
 from web.inbox import bp
+from web.numbers import bounded_int
 
 TABS = {"mine": "我的待办", "group": "可领取", "all": "全部", "done": "已办"}
 TEXT_FILTERS = ("track", "stage", "city")
@@ -28,9 +29,9 @@ MAX_KEYWORD = 100
 def filters_from(args: Any) -> dict[str, Any]:
     """The inbox filters given in the query string, as the form shows them (blank and malformed ones left out)."""
     found: dict[str, Any] = {k: args.get(k, "").strip() for k in TEXT_FILTERS if args.get(k, "").strip()}
-    call_id = args.get("call_id", "").strip()
-    if call_id.isdigit() and 0 < int(call_id) < 2**31:
-        found["call_id"] = int(call_id)
+    call_id = args.get("call_id", type=bounded_int)
+    if call_id:
+        found["call_id"] = call_id
     try:
         found["due_before"] = date.fromisoformat(args.get("due_before", "").strip())
     except ValueError:

@@ -1,6 +1,7 @@
 """Officers draw panels for a call's applications at once, review the proposal, swap experts, and confirm."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from engine.models import Application, Call, PanelProposal, User
 from web import db
 from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
+from web.numbers import bounded_int
 from web.review import bp
 
 OFFICERS = ("officer", "admin")
@@ -31,7 +33,7 @@ def panels() -> str:
     """Choose a call and its applications waiting for experts; earlier proposals of the call."""
     session = db.session()
     calls = _calls()
-    chosen = request.args.get("call_id", type=int) or next((c.id for c, n in calls if n), None) or (
+    chosen = request.args.get("call_id", type=bounded_int) or next((c.id for c, n in calls if n), None) or (
         calls[0][0].id if calls else None)
     call = session.get(Call, chosen) if chosen else None
     rows = proposals.waiting_rows(session, call.id) if call else []
@@ -49,13 +51,13 @@ def panels() -> str:
 @bp.post("/panels")
 @role_required(*OFFICERS)
 def draw() -> ResponseReturnValue:
-    call_id = request.form.get("call_id", type=int) or 0
-    ids = [int(v) for v in request.form.getlist("application_ids") if v.isdigit()]
+    call_id = request.form.get("call_id", type=bounded_int) or 0
+    ids = [int(v) for v in request.form.getlist("application_ids") if re.fullmatch(r"[0-9]{1,9}", v)]
     seed_text = request.form.get("seed", "").strip()
     if not ids:
         flash("请至少选择一项申报", "danger")
         return redirect(url_for("review.panels", call_id=call_id))
-    if seed_text and not (seed_text.isdigit() and int(seed_text) <= proposals.MAX_SEED):
+    if seed_text and not (re.fullmatch(r"[0-9]{1,20}", seed_text) and int(seed_text) <= proposals.MAX_SEED):
         flash(f"随机种子须为 0–{proposals.MAX_SEED} 的整数，或留空由系统生成", "danger")
         return redirect(url_for("review.panels", call_id=call_id))
     try:
@@ -116,7 +118,7 @@ def candidates(proposal_id: int, application_id: int) -> str:
 @bp.post("/panels/<int:proposal_id>/applications/<int:application_id>/swap")
 @role_required(*OFFICERS)
 def swap(proposal_id: int, application_id: int) -> Response:
-    out_id, in_id = request.form.get("out", type=int), request.form.get("in", type=int)
+    out_id, in_id = request.form.get("out", type=bounded_int), request.form.get("in", type=bounded_int)
     back = redirect(url_for("review.candidates", proposal_id=proposal_id, application_id=application_id))
     if out_id is None or in_id is None:
         flash("请选择要换下的专家和替换的专家", "danger")

@@ -15,3 +15,8 @@
     }
   });
 })();
+
+// A "select all" box ticks every application of its form (panel drawing).
+document.querySelectorAll("[data-check-all]").forEach((box) => box.addEventListener("change", () => {
+  box.closest("form").querySelectorAll("input[name=application_ids]").forEach((b) => { b.checked = box.checked; });
+}));
