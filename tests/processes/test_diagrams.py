@@ -779,7 +779,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def test_library_is_complete() -> None:
     assert [p.name for p in ALL_BPMN] == [f"{TRACKS[n]}.bpmn" for n in sorted(TRACKS)] + [
         "acceptance.bpmn", "award.bpmn", "expert_review.bpmn", "formal_review.bpmn", "midterm.bpmn"]
-    assert [p.name for p in ALL_DMN] == [f"eligibility_t{n}.dmn" for n in sorted(TRACKS)] + ["review_outcome.dmn"]
+    assert [p.name for p in ALL_DMN] == [f"eligibility_t{n}.dmn" for n in sorted(TRACKS)] + [
+        "expert_conflicts.dmn", "review_outcome.dmn"]
 
 
 def expressions(path: Path) -> list[tuple[str, str, str]]:
