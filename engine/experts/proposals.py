@@ -219,6 +219,9 @@ def confirm(runtime: Runtime, proposal_id: int, swaps: list[dict[str, int]], act
 
     Returns (confirmed application ids, [{application_id, error}]); one failure leaves the others done.
     """
+    with runtime.sessions() as session:
+        if get(session, proposal_id).state == "confirmed":
+            raise Conflict("该方案已全部确认")
     failed: dict[int, str] = {}
     for s in swaps:
         try:
@@ -228,8 +231,6 @@ def confirm(runtime: Runtime, proposal_id: int, swaps: list[dict[str, int]], act
             failed[s["application_id"]] = f"替换未成功：{message(e)}"
     with runtime.sessions() as session:
         proposal = get(session, proposal_id)
-        if proposal.state == "confirmed":
-            raise Conflict("该方案已全部确认")
         done_before, panels = confirmed_ids(proposal), list(proposal.panels)
     confirmed: list[int] = []
     for panel in panels:

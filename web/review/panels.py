@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, FormInvalid, NotFound
-from engine.experts import proposals
+from engine.experts import pool, proposals
 from engine.models import Application, Call, PanelProposal, User
 from web import db
 from web.admin.common import command, flash_invalid
@@ -39,7 +39,7 @@ def panels() -> str:
     rows = proposals.waiting_rows(session, call.id) if call else []
     apps = {a.id: a for a in session.scalars(select(Application).where(
         Application.id.in_([r.application_id for r in rows])))}
-    forms = proposals.pool.submissions(session, list(apps))
+    forms = pool.submissions(session, list(apps))
     history: list[PanelProposal] = []
     if call is not None:
         history = list(session.scalars(select(PanelProposal).where(PanelProposal.call_id == call.id)
