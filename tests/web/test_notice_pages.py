@@ -6,6 +6,7 @@ import io
 import re
 from urllib.parse import urlsplit
 
+import pytest
 import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -18,6 +19,8 @@ from tests.web.api_client import api_as, ok
 from tests.web.conftest import login_as
 
 SEP = china(2025, 9, 1, 9, 0)
+# Pages and switches do not depend on the database (the engine tests run the notices on both).
+pytestmark = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
 
 
 def test_notifications_api_is_paged_newest_first(client: FlaskClient, runtime: Runtime, users: dict[str, int]) -> None:

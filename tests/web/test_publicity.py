@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
@@ -72,6 +73,10 @@ def test_objections_after_the_period_are_refused_with_its_end(client: FlaskClien
     assert ok(client.get(f"{PREFIX}/publicity?year=2024")) == []
 
 
+SQLITE = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)  # forms: the database does not matter
+
+
+@SQLITE
 def test_the_objection_form_is_public_named_rate_limited_and_keeps_the_attachment(
         db_engine, tmp_path, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
     app: Flask = create_app(app_config(db_engine, tmp_path, OBJECTION_RATE_LIMIT=(1, 3600)))
@@ -102,6 +107,7 @@ def test_the_objection_form_is_public_named_rate_limited_and_keeps_the_attachmen
     app.extensions["rootball"].engine.dispose()
 
 
+@SQLITE
 def test_the_objection_form_needs_its_csrf_token(db_engine, tmp_path, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
     app: Flask = create_app(app_config(db_engine, tmp_path, WTF_CSRF_ENABLED=True))
     lc = to_publicity(runtime)
