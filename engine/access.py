@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from engine.models import Application, HumanTask, ReviewAssignment, User
 
 OVERSEERS = frozenset({"officer", "admin"})
+# What the applicant filed, and the award's outcome the applicant is told (awarded, rejected, revoked).
 FILED_FIELDS = frozenset({"field", "budget_wan", "duration_months", "jiebang_problem_id", "partner_institution_id",
-                          "platform_type"})
+                          "platform_type", "award_result"})
 DEPARTMENT_FIELDS = frozenset({"expert_mean", "review_recommendation", "funding_wan"})
 
 

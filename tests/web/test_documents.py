@@ -55,7 +55,9 @@ def test_every_document_renders_to_pdf_and_follows_the_record_s_visibility(clien
     page = client.get(f"/applications/{accepted}").get_data(as_text=True)
     assert page.count("data-document=") == len(EXPECTED) and "打印" in page
     printable = client.get(f"/applications/{accepted}/documents/award_notice").get_data(as_text=True)
-    assert "window.print()" in printable and "@media print" in printable
+    assert "data-print" in printable and "/static/js/print.js" in printable and "/static/documents.css" in printable
+    with client.get("/static/documents.css") as stylesheet:
+        assert "@media print" in stylesheet.get_data(as_text=True)
 
     login_as(client, "applicant")
     assert client.get(f"/applications/{accepted}/documents/award_notice.pdf").status_code == 200

@@ -2,13 +2,14 @@
 WeasyPrint, with the Department's header, page numbers and Noto CJK embedded."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import make_response, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from engine import documents, filed
 from engine.errors import NotFound
@@ -42,6 +43,10 @@ def context(session: Session, found: documents.Record) -> dict[str, Any]:
             "printed_at": local(utcnow(), "%Y年%m月%d日")}
 
 
+# One stylesheet for the PDF and the browser's print view (the page links it; WeasyPrint is handed it).
+STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "documents.css"
+
+
 def page(found: documents.Record, *, for_pdf: bool) -> str:
     """The document's HTML (the print page, or the PDF's source)."""
     session = db.session()
@@ -50,7 +55,7 @@ def page(found: documents.Record, *, for_pdf: bool) -> str:
 
 def pdf_of(found: documents.Record) -> bytes:
     """The document as PDF bytes."""
-    return bytes(HTML(string=page(found, for_pdf=True)).write_pdf())
+    return bytes(HTML(string=page(found, for_pdf=True)).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))]))
 
 
 def pdf_response(found: documents.Record) -> ResponseReturnValue:

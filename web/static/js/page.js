@@ -20,3 +20,8 @@
 document.querySelectorAll("[data-check-all]").forEach((box) => box.addEventListener("change", () => {
   box.closest("form").querySelectorAll("input[name=application_ids]").forEach((b) => { b.checked = box.checked; });
 }));
+
+// A select marked data-submit-on-change sends its form as soon as a value is chosen.
+document.querySelectorAll("select[data-submit-on-change]").forEach((select) => select.addEventListener("change", () => {
+  select.form.submit();
+}));
