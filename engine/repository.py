@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine import audit, serialization
 from engine.errors import InvalidProcess, NotFound, Problem
 from engine.models import ProcessVersion, utcnow
-from engine.validation import closure, parse_upload
+from engine.validation import ParsedUpload, closure, parse_upload
 from forms.inputs import CONTROL_CHARACTERS, has_control_characters, text_problems
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -106,19 +106,24 @@ def check(session: Session, files: dict[str, bytes]) -> list[Problem]:
     return merged.as_uploaded(validate(merged.files))
 
 
-def deploy(
-    session: Session, files: dict[str, bytes], note: str = "", actor_id: int | None = None,
-    fill_from_library: bool = True,
-) -> list[ProcessVersion]:
-    """Validate and store a new version of each root process in `files`.
+@dataclass
+class Planned:
+    """A root process an upload would give a new version: its files, and its current version."""
+
+    root: str
+    bundle: dict[str, str]
+    current: ProcessVersion | None
+    upload: ParsedUpload
+
+
+def planned(session: Session, files: dict[str, bytes], note: str = "", fill_from_library: bool = True) -> list[Planned]:
+    """The new versions an upload would deploy, each root with its files; raises InvalidProcess.
 
     Files a root calls but the upload lacks are taken from the newest deployed versions, so an
     administrator can upload one edited diagram; an uploaded file replaces the library's file that
     defines the same processes (see `with_library`). A root whose files are unchanged keeps its
-    current version. Raises InvalidProcess with every problem; nothing is stored then.
+    current version (it is listed with `bundle` equal to the current files).
     """
-    if not files:
-        return []
     stated = [Problem(name, None, "", f"文件名{CONTROL_CHARACTERS}") for name in files if has_control_characters(name)]
     stated += [Problem("", None, "", f"版本说明：{message}")
                for message in text_problems(note, max_length=MAX_NOTE, multiline=True)]
@@ -130,14 +135,29 @@ def deploy(
     if upload is None:
         relevant = [p for p in problems if p.file in upload_names] or problems
         raise InvalidProcess(merged.as_uploaded(relevant))
-    versions: list[ProcessVersion] = []
+    found: list[Planned] = []
     for root in upload.roots:
         needed = closure(upload, root)
         if fill_from_library and not upload_names & set(needed):
             continue
-        bundle = {name: files[name].decode() for name in needed}
+        found.append(Planned(root, {name: files[name].decode() for name in needed}, latest(session, root), upload))
+    return found
+
+
+def deploy(
+    session: Session, files: dict[str, bytes], note: str = "", actor_id: int | None = None,
+    fill_from_library: bool = True,
+) -> list[ProcessVersion]:
+    """Validate and store a new version of each root process in `files` (see `planned`).
+
+    Raises InvalidProcess with every problem; nothing is stored then.
+    """
+    if not files:
+        return []
+    versions: list[ProcessVersion] = []
+    for plan in planned(session, files, note, fill_from_library):
+        root, bundle, current, upload = plan.root, plan.bundle, plan.current, plan.upload
         digest = _digest(bundle)
-        current = latest(session, root)
         if current is not None and current.sha256 == digest:
             versions.append(current)
             continue

@@ -57,6 +57,7 @@ from engine.models import (
 from engine.sandbox import make_script_engine
 from engine.sandbox.explain import failing_task, reason
 from engine.timing import next_timer_of
+from engine.versioning import positions
 
 T = TypeVar("T")
 
@@ -198,6 +199,7 @@ class Runtime:
         instance.state_json = state_json
         instance.serializer_version = serialization.SERIALIZER_VERSION
         instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
+        instance.positions = positions.of(workflow)
         try:
             created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
         except ScriptFailure as failure:
@@ -291,7 +293,7 @@ class Runtime:
         session.flush()
         audit.record(session, "start", actor_id=actor_id, instance_id=instance.id,
                      application_id=app.id if app else None,
-                     data={"process": version.process_key, "version": version.version})
+                     data={"process": version.process_key, "version": version.version, "start_data": data})
         self._save(Loaded(session, instance, workflow, app), actor_id)
         return instance
 

@@ -40,6 +40,7 @@ class Element:
     element_id: str
     type: str
     name: str
+    process: str = ""  # the process or subprocess it belongs to (the workflow that runs it)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def elements(file: str, xml: str | bytes) -> dict[str, tuple[Element, dict[str, 
         if any(_namespace(a.tag) in DIAGRAM_NAMESPACES for a in node.iterancestors()):
             continue
         name = re.sub(r"\s+", " ", node.get("name") or node.get("label") or "")
-        element = Element(file, node.get("id", ""), _local(node.tag), name)
+        owner = next((a.get("id", "") for a in node.iterancestors() if _local(a.tag) in ("process", "subProcess")), "")
+        element = Element(file, node.get("id", ""), _local(node.tag), name, owner)
         found[element.element_id] = (element, element_facts(node))
     return found
 

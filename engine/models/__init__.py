@@ -15,7 +15,7 @@ from engine.models.notices import (
 )
 from engine.models.notify import Notification, OutboxEmail, Reminder
 from engine.models.people import ROLES, Organization, RoleGrant, User
-from engine.models.process import Incident, ProcessInstance, ProcessVersion
+from engine.models.process import Incident, InstanceMigration, MigrationItem, ProcessInstance, ProcessVersion
 from engine.models.programme import (
     GUANGXI_CITIES,
     TRACKS,
@@ -30,7 +30,7 @@ from engine.models.task import HumanTask
 __all__ = [
     "GUANGXI_CITIES", "ROLES", "TRACKS", "Announcement", "AnnouncementFile", "ApiToken", "Application", "Attachment",
     "AuditEvent", "Base", "Call", "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask",
-    "Incident", "JiebangProblem", "LoginAttempt", "NoticeEvent", "NoticePreference", "NoticeSetting", "Notification",
-    "Objection", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution", "ProcessInstance",
+    "Incident", "InstanceMigration", "JiebangProblem", "LoginAttempt", "MigrationItem", "NoticeEvent",
+    "NoticePreference", "NoticeSetting", "Notification", "Objection", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution", "ProcessInstance",
     "ProcessVersion", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
 ]

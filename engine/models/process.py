@@ -43,6 +43,8 @@ class ProcessInstance(Base):
     serializer_version: Mapped[str] = mapped_column(String(20))
     lock_version: Mapped[int] = mapped_column(default=1)
     next_timer_at: Mapped[datetime | None]
+    # Where the instance waits: [[process id, element id, since (ISO)], ...], written with every save.
+    positions: Mapped[list[Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -71,3 +73,34 @@ class Incident(Base):
     attempts: Mapped[int] = mapped_column(default=1)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class InstanceMigration(Base):
+    """One move of running instances onto another version of their process, by an administrator."""
+
+    __tablename__ = "instance_migration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    mapping: Mapped[dict[str, Any]]  # removed element id -> element id of the new version
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rolled_back_at: Mapped[datetime | None]
+    rolled_back_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class MigrationItem(Base):
+    """One instance in a migration: moved (with its state from before, to restore) or refused (with why)."""
+
+    __tablename__ = "migration_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    migration_id: Mapped[int] = mapped_column(ForeignKey("instance_migration.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # migrated | refused | restored
+    reason: Mapped[str] = mapped_column(Text, default="")
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    # Everything the move changed, as it was before: the instance row and its inbox rows.
+    before: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    lock_version_after: Mapped[int | None]
+    restored_at: Mapped[datetime | None]

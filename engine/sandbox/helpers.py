@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import calendar as gregorian
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from engine import calendar
+from engine import calendar, clock
 from forms import places
 
 MAX_WORKING_DAYS = 2_000
@@ -41,12 +41,12 @@ def parse_moment(value: str | date | datetime) -> datetime:
 
 def now_iso() -> str:
     """The current instant as an aware UTC ISO string (what timer expressions need)."""
-    return datetime.now(UTC).isoformat()
+    return clock.now().isoformat()
 
 
 def today() -> str:
     """Today's date in China, ISO."""
-    return calendar.china_date(datetime.now(UTC)).isoformat()
+    return calendar.china_date(clock.now()).isoformat()
 
 
 def add_working_days(start: str, n: int) -> str:
