@@ -31,6 +31,7 @@ __all__ = [
     "GUANGXI_CITIES", "ROLES", "TRACKS", "Announcement", "AnnouncementFile", "ApiToken", "Application", "Attachment",
     "AuditEvent", "Base", "Call", "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask",
     "Incident", "InstanceMigration", "JiebangProblem", "LoginAttempt", "MigrationItem", "NoticeEvent",
-    "NoticePreference", "NoticeSetting", "Notification", "Objection", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution", "ProcessInstance",
+    "NoticePreference", "NoticeSetting", "Notification", "Objection", "Organization", "OutboxEmail", "PanelProposal",
+    "PartnerInstitution", "ProcessInstance",
     "ProcessVersion", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
 ]

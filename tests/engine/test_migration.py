@@ -40,13 +40,13 @@ def midterm_with_site_visit() -> bytes:
                           '<bpmn:flowNodeRef>midterm_site_visit</bpmn:flowNodeRef>\n'
                           '        <bpmn:flowNodeRef>midterm_review</bpmn:flowNodeRef>')
     xml = xml.replace('    <bpmn:userTask id="midterm_review"', SITE_VISIT + '    <bpmn:userTask id="midterm_review"')
-    xml = xml.replace('<bpmn:incoming>flow_to_review</bpmn:incoming>\n      <bpmn:incoming>flow_rectified</bpmn:incoming>',
-                      '<bpmn:incoming>flow_site_to_review</bpmn:incoming>\n'
-                      '      <bpmn:incoming>flow_rectified</bpmn:incoming>')
-    xml = xml.replace('<bpmn:sequenceFlow id="flow_to_review" sourceRef="midterm_report" targetRef="midterm_review" />',
-                      '<bpmn:sequenceFlow id="flow_to_review" sourceRef="midterm_report" targetRef="midterm_site_visit" />\n'
-                      '    <bpmn:sequenceFlow id="flow_site_to_review" sourceRef="midterm_site_visit" '
-                      'targetRef="midterm_review" />')
+    rectified = '<bpmn:incoming>flow_rectified</bpmn:incoming>'
+    xml = xml.replace(f'<bpmn:incoming>flow_to_review</bpmn:incoming>\n      {rectified}',
+                      f'<bpmn:incoming>flow_site_to_review</bpmn:incoming>\n      {rectified}')
+    flow = '<bpmn:sequenceFlow id="flow_to_review" sourceRef="midterm_report" targetRef="{}" />'
+    xml = xml.replace(flow.format("midterm_review"),
+                      flow.format("midterm_site_visit") + '\n    <bpmn:sequenceFlow id="flow_site_to_review" '
+                      'sourceRef="midterm_site_visit" targetRef="midterm_review" />')
     assert xml.count("midterm_site_visit") >= 4
     return xml.encode()
 

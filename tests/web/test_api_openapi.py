@@ -68,7 +68,8 @@ def test_document_validates_and_documents_every_route(app: Flask, client: FlaskC
     ("/applications/{application_id}/withdraw", "post"), ("/tasks", "get"), ("/tasks/{task_id}", "get"),
     ("/tasks/{task_id}/claim", "post"), ("/tasks/{task_id}/unclaim", "post"), ("/tasks/{task_id}/complete", "post"),
     ("/process-versions", "get"), ("/process-versions", "post"), ("/instances/{instance_id}", "get"),
-    ("/stats", "get"), ("/auth/token", "post"), ("/calendar/{year}", "get"), ("/calendar/{year}", "put")])
+    ("/stats", "get"), ("/auth/token", "post"), ("/calendar/{year}", "get"), ("/calendar/{year}", "put"),
+    ("/process-versions/impact", "post"), ("/migrations", "post"), ("/migrations/{migration_id}/rollback", "post")])
 def test_every_endpoint_of_the_contract_is_documented(path: str, method: str) -> None:
     assert (path, method) in OPERATIONS
 
@@ -100,7 +101,7 @@ def test_fuzzer_finds_no_server_errors(app: Flask, calls: dict[str, int], path: 
     form = next(r["id"] for r in ok(api.get("/tasks")) if r["application_id"] == draft["id"])
     # Half the cases aim at rows that exist, so that generated bodies reach the engine's checks.
     real = {"application_id": draft["id"], "task_id": form, "instance_id": draft["instance_id"], "incident_id": 1,
-            "year": 2027, "call_id": calls["T1"], "proposal_id": 1, "kind": "application"}
+            "year": 2027, "call_id": calls["T1"], "proposal_id": 1, "kind": "application", "migration_id": 1}
     schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", app)
     operation = schema[path][method.upper()]
     names = {p["name"] for p in _DOCUMENT["paths"][path][method].get("parameters", []) if p.get("in") == "path"}
