@@ -47,7 +47,20 @@ def midterm_with_site_visit() -> bytes:
     xml = xml.replace(flow.format("midterm_review"),
                       flow.format("midterm_site_visit") + '\n    <bpmn:sequenceFlow id="flow_site_to_review" '
                       'sourceRef="midterm_site_visit" targetRef="midterm_review" />')
-    assert xml.count("midterm_site_visit") >= 4
+    # where bpmn-js draws them: above the review, the report's flow now ending at the visit
+    xml = xml.replace('<bpmndi:BPMNShape id="midterm_review_di" bpmnElement="midterm_review">',
+                      '<bpmndi:BPMNShape id="midterm_site_visit_di" bpmnElement="midterm_site_visit">\n'
+                      '        <dc:Bounds x="900" y="200" width="100" height="80" />\n      </bpmndi:BPMNShape>\n'
+                      '      <bpmndi:BPMNEdge id="flow_site_to_review_di" bpmnElement="flow_site_to_review">\n'
+                      '        <di:waypoint x="950" y="280" />\n        <di:waypoint x="950" y="320" />\n'
+                      '      </bpmndi:BPMNEdge>\n'
+                      '      <bpmndi:BPMNShape id="midterm_review_di" bpmnElement="midterm_review">')
+    old_edge = xml[xml.index('<bpmndi:BPMNEdge id="flow_to_review_di"'):]
+    old_edge = old_edge[:old_edge.index("</bpmndi:BPMNEdge>")]
+    xml = xml.replace(old_edge, '<bpmndi:BPMNEdge id="flow_to_review_di" bpmnElement="flow_to_review">\n'
+                                '        <di:waypoint x="850" y="240" />\n'
+                                '        <di:waypoint x="900" y="240" />\n      ')
+    assert xml.count("midterm_site_visit") >= 6
     return xml.encode()
 
 

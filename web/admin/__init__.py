@@ -10,6 +10,7 @@ from web.admin import (  # noqa: E402,F401  (routes register on bp)
     calls,
     experts,
     instances,
+    migrations,
     notices,
     operations,
     people,
