@@ -16,7 +16,7 @@ import argparse
 import time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 
 from bench.engine import database
 from engine import repository
@@ -86,30 +86,35 @@ def timed(label: str, count: int, action: Any) -> Any:
 
 def run(backend: str, count: int) -> None:
     with database(backend) as eng:
-        runtime = Runtime(make_sessionmaker(eng))
-        started = time.perf_counter()
-        ids = populate(runtime, count)
-        print(f"{backend}: {len(ids)} running instances prepared in {time.perf_counter() - started:.1f} s")
-        with runtime.sessions() as session:
-            admin = session.scalar(select(User.id).where(User.username == "admin"))
-            assert admin is not None
-        edited = {"midterm.bpmn": midterm_with_site_visit()}
-        with runtime.sessions() as session:
-            found = timed("impact preview", len(ids), lambda: impact.of_upload(session, edited, runtime.store))
-        t4 = next(r for r in found.running if r.process_key == "track4_enterprise")
-        print(f"  on v{t4.version}: {t4.instances} running, {len(t4.on_changed)} waiting on changed elements")
-        with runtime.sessions.begin() as session:
-            repository.deploy(session, edited, note="基准", actor_id=admin)
-        with runtime.sessions() as session:
-            target = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "track4_enterprise")
-                                    .order_by(ProcessVersion.version.desc()).limit(1))
-            assert target is not None
-        plans = timed("migration preview", len(ids), lambda: moving.preview(runtime, target, ids, None, admin))
-        print(f"  movable: {sum(p.can_move for p in plans)} of {len(plans)}")
-        outcome = timed("migration", len(ids), lambda: moving.migrate(runtime, target, ids, None, admin))
-        print(f"  migrated: {len(outcome.migrated)}, refused: {len(outcome.refused)}")
-        restored, refused = timed("rollback", len(ids), lambda: moving.rollback(runtime, outcome.id, admin))
-        print(f"  restored: {len(restored)}, refused: {len(refused)}")
+        run_on(eng, backend, count)
+
+
+def run_on(eng: Engine, backend: str, count: int) -> None:
+    """The benchmark on a prepared database."""
+    runtime = Runtime(make_sessionmaker(eng))
+    started = time.perf_counter()
+    ids = populate(runtime, count)
+    print(f"{backend}: {len(ids)} running instances prepared in {time.perf_counter() - started:.1f} s")
+    with runtime.sessions() as session:
+        admin = session.scalar(select(User.id).where(User.username == "admin"))
+        assert admin is not None
+    edited = {"midterm.bpmn": midterm_with_site_visit()}
+    with runtime.sessions() as session:
+        found = timed("impact preview", len(ids), lambda: impact.of_upload(session, edited, runtime.store))
+    t4 = next(r for r in found.running if r.process_key == "track4_enterprise")
+    print(f"  on v{t4.version}: {t4.instances} running, {len(t4.on_changed)} waiting on changed elements")
+    with runtime.sessions.begin() as session:
+        repository.deploy(session, edited, note="基准", actor_id=admin)
+    with runtime.sessions() as session:
+        target = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "track4_enterprise")
+                                .order_by(ProcessVersion.version.desc()).limit(1))
+        assert target is not None
+    plans = timed("migration preview", len(ids), lambda: moving.preview(runtime, target, ids, None, admin))
+    print(f"  movable: {sum(p.can_move for p in plans)} of {len(plans)}")
+    outcome = timed("migration", len(ids), lambda: moving.migrate(runtime, target, ids, None, admin))
+    print(f"  migrated: {len(outcome.migrated)}, refused: {len(outcome.refused)}")
+    restored, refused = timed("rollback", len(ids), lambda: moving.rollback(runtime, outcome.id, admin))
+    print(f"  restored: {len(restored)}, refused: {len(refused)}")
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from bench import mail, scheduler
+from bench import mail, migration, scheduler
 
 
 def test_scheduler_bench_runs_at_tiny_sizes(db_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,3 +18,10 @@ def test_mail_bench_runs_at_tiny_sizes(db_engine: Engine, capsys: pytest.Capture
     mail.run(db_engine, db_engine.dialect.name, mails=3)
     out = capsys.readouterr().out
     assert "mail: 3 sent in" in out and "1 SMTP connection)" in out and "0 not sent" in out
+
+
+def test_migration_bench_runs_at_tiny_sizes(db_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    migration.run_on(db_engine, db_engine.dialect.name, count=6)
+    out = capsys.readouterr().out
+    assert "6 running instances prepared" in out and "on v1: 6 running, 1 waiting on changed elements" in out
+    assert "migrated: 6, refused: 0" in out and "restored: 6, refused: 0" in out
