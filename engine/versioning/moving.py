@@ -13,7 +13,7 @@ from before kept on the migration, so a rollback puts it back exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, repository, serialization
+from engine import audit, clock, repository, serialization
 from engine.errors import Conflict, EngineError, NotAllowed, NotFound
 from engine.inbox import meta
 from engine.models import (
@@ -225,8 +225,10 @@ class Mover:
                 plan.changed_elements.add(element[1])
             if element in timers and isinstance(getattr(task.task_spec, "event_definition", None),
                                                 TimerEventDefinition):
+                # The changed timer counts from when the instance began waiting on it, as the old one did.
                 task.internal_data.pop("event_value", None)
-                task.task_spec.event_definition.has_fired(task)  # counts the new deadline now
+                with clock.as_of(datetime.fromtimestamp(task.last_state_change, UTC)):
+                    task.task_spec.event_definition.has_fired(task)
             task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE | LIVE)
         return ""
 

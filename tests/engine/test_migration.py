@@ -316,3 +316,24 @@ def test_dry_run_reports_the_lifecycles_that_would_change_path(runtime: Runtime,
         same = repository.specs(session, lc.instance().version_id)
         unchanged = replay.dry_run(session, "track4_enterprise", same[0], same[1], limit=10)
         assert (unchanged.replayed, unchanged.same, unchanged.parted) == (10, 10, []), unchanged.as_dict()
+
+
+def test_a_changed_timer_counts_again_from_when_it_began(runtime: Runtime, users: dict[str, int]) -> None:
+    lc = Lifecycle(runtime, "T4")
+    to_midterm_timer(lc)
+    instance_id = lc.instance().id
+    before = instance_row(runtime, instance_id)[2]
+    later = MIDTERM.replace('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">midterm_at</bpmn:timeDate>',
+                            '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">add_months(midterm_at, 1)'
+                            '</bpmn:timeDate>')
+    assert later != MIDTERM
+    v2 = deploy(runtime, later.encode(), users["admin"])
+    [plan] = moving.preview(runtime, v2, [instance_id], None, users["admin"])
+    [timer] = [a for a in plan.after if a.kind == "timer"]
+    assert timer.changed and timer.due_at is not None and before is not None
+    assert 28 <= (timer.due_at - before).days <= 31  # a month later than before, not a month from today
+    assert moving.migrate(runtime, v2, [instance_id], None, users["admin"]).migrated == [instance_id]
+    assert instance_row(runtime, instance_id)[2] == timer.due_at + timedelta(seconds=1)
+    assert lc.tick(before + timedelta(days=1)) == [] and lc.open() == []
+    lc.tick(timer.due_at + timedelta(seconds=5))
+    assert lc.open() == ["midterm_report"]
