@@ -1,6 +1,7 @@
 """Turns ready user tasks into inbox rows (the queries over them are in `engine.inbox_query`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,8 +80,10 @@ def not_after(task: Task, live: dict[str, Any] | None = None) -> datetime | None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
-    """READY manual tasks of the workflow and all its subprocesses."""
+def ready_user_tasks(workflow: BpmnWorkflow, tasks: Sequence[Task] | None = None) -> list[Task]:
+    """READY manual tasks of the workflow and all its subprocesses (from `tasks`, one pass's tasks, when given)."""
+    if tasks is not None:
+        return [t for t in tasks if t.state == TaskState.READY and t.task_spec.manual]
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
@@ -109,11 +112,12 @@ def new_row(instance: ProcessInstance, task: Task, now: datetime, live: dict[str
 
 
 def sync(
-    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, live: dict[str, Any] | None = None
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, live: dict[str, Any] | None = None,
+    tasks: Sequence[Task] | None = None,
 ) -> tuple[list[HumanTask], list[HumanTask], int]:
     """Make the instance's open rows match its ready user tasks; returns (created, cancelled, open count)."""
     now = utcnow()
-    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    ready = {str(t.id): t for t in ready_user_tasks(workflow, tasks)}
     open_rows = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
     ).all()

@@ -6,7 +6,7 @@ the next timer in the same transaction. A lost race is a Conflict; nothing is me
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,11 +97,12 @@ def live_values(app: Application | None) -> dict[str, Any]:
     return {"call_closes_at": app.call.closes_at.isoformat()} if app is not None else {}
 
 
-def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+def current_data(workflow: BpmnWorkflow, tasks: Sequence[Task] | None = None) -> dict[str, Any]:
     """The freshest task data: the workflow's result when complete, else the newest live task's."""
     if workflow.is_completed():
         return dict(workflow.data) or dict(workflow.last_task.data if workflow.last_task else {})
-    live = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+    alive = TaskState.READY | TaskState.WAITING
+    live = list(workflow.get_tasks(state=alive)) if tasks is None else [t for t in tasks if t.state & alive]
     if not live:
         return {}
     newest = max(live, key=lambda t: t.last_state_change)
@@ -195,13 +196,15 @@ class Runtime:
     def _save(self, loaded: Loaded, actor_id: int | None) -> list[HumanTask]:
         """Persist state, inbox rows, application stage/status and audit; return new rows."""
         session, instance, workflow = loaded.session, loaded.instance, loaded.workflow
+        tasks = list(workflow.get_tasks())  # one pass over the tree serves every question below
         state_json = self.store.dump(workflow)
         instance.state_json = state_json
         instance.serializer_version = serialization.SERIALIZER_VERSION
-        instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow)
-        instance.positions = positions.of(workflow)
+        instance.next_timer_at = None if workflow.is_completed() else next_timer_of(workflow, tasks)
+        instance.positions = positions.of(workflow, tasks)
         try:
-            created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application))
+            created, cancelled, still_open = inbox.sync(session, instance, workflow, live_values(loaded.application),
+                                                        tasks)
         except ScriptFailure as failure:
             raise incidents.locate(failure, loaded.where) from failure.__cause__
         counts.save(session, instance.id, workflow)
@@ -212,10 +215,10 @@ class Runtime:
         for row in cancelled:
             audit.record(session, "task_cancelled", actor_id=actor_id, instance_id=instance.id,
                          application_id=instance.application_id, task_name=row.spec_name)
-        data = current_data(workflow)
+        data = current_data(workflow, tasks)
         if loaded.application is not None:
             self._update_application(session, loaded.application, data, actor_id, instance.id)
-        ran = [t for t in _completed(workflow) if t.id not in loaded.done_before]
+        ran = [t for t in tasks if t.state == TaskState.COMPLETED and t.id not in loaded.done_before]
         happened.record(happened.Happened(session, instance, loaded.application, workflow, ran, created, data,
                                           self.mail))
         session.flush()

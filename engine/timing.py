@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,13 +75,16 @@ def next_timer_at(state: dict[str, Any]) -> datetime | None:
     return min(times) + timedelta(seconds=1) if times else None
 
 
-def next_timer_of(workflow: Any) -> datetime | None:
-    """Earliest due time of the live workflow's WAITING timer tasks (subprocesses included)."""
+def next_timer_of(workflow: Any, tasks: Sequence[Any] | None = None) -> datetime | None:
+    """Earliest due time of the live workflow's WAITING timer tasks (subprocesses included); `tasks`, when
+    given, is every task of the workflow from one pass over its tree."""
     from SpiffWorkflow.util.task import TaskState
 
+    waiting = workflow.get_tasks(state=TaskState.WAITING) if tasks is None else (
+        t for t in tasks if t.state == TaskState.WAITING)
     times = [
         moment
-        for task in workflow.get_tasks(state=TaskState.WAITING)
+        for task in waiting
         if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
         and (moment := _event_time(task.internal_data.get("event_value"))) is not None
     ]

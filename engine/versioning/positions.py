@@ -5,21 +5,25 @@ rows without restoring 10,000 workflows.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 LIVE = TaskState.READY | TaskState.WAITING
 
 
-def of(workflow: BpmnWorkflow) -> list[list[str]]:
-    """[[process id, element id, since], ...] of the live tasks of the workflow and its subprocesses."""
+def of(workflow: BpmnWorkflow, tasks: Sequence[Task] | None = None) -> list[list[str]]:
+    """[[process id, element id, since], ...] of the live tasks of the workflow and its subprocesses
+    (`tasks`, when given, is every task of the workflow from one pass over its tree)."""
     if workflow.is_completed():
         return []
     found: list[list[str]] = []
-    for task in workflow.get_tasks(state=LIVE):
+    live = workflow.get_tasks(state=LIVE) if tasks is None else (t for t in tasks if t.state & LIVE)
+    for task in live:
         spec = task.task_spec
         element_id = getattr(spec, "bpmn_id", None)
         if not element_id:
