@@ -35,8 +35,10 @@ from engine.mailer import MailSettings
 from engine.models import utcnow
 from engine.runtime import Runtime
 from engine.timers import fire_due
+from engine.versioning import moving
 
 log = logging.getLogger("rootball.scheduler")
+MIGRATION_SECONDS = 20  # a large migration moves this long per pass, so timers and mail still run on time
 LOCK_KEY = 0x526F6F74  # "Root": the advisory lock key every Rootball scheduler competes for
 
 
@@ -55,6 +57,7 @@ class PassReport:
     mails_uncertain: int = 0
     mail_disabled: bool = False
     mail_errors: list[str] = field(default_factory=list)
+    instances_migrated: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -96,6 +99,8 @@ def run_pass(sessions: sessionmaker[Session], settings: MailSettings | None = No
         report.timer_failures = timers.failures
     with _step(report, "reminders"):
         report.reminders_queued = reminders.queue(sessions, settings, now)
+    with _step(report, "migrations"):
+        report.instances_migrated = moving.work(Runtime(sessions), seconds=MIGRATION_SECONDS)
     with _step(report, "mail"):
         mail = outbox.drain(sessions, settings, now)
         report.mails_sent, report.mails_retrying, report.mails_failed = mail.sent, mail.retrying, mail.failed

@@ -12,6 +12,7 @@ from before kept on the migration, so a rollback puts it back exactly as it was.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit, clock, repository, serialization
@@ -47,6 +48,7 @@ NOT_BEGUN = TaskState.FUTURE | TaskState.PREDICTED_MASK
 RUNNING = ("running", "waiting", "error")
 ROW_FIELDS = ("state", "title", "lane", "form_key", "candidate_role", "due_in", "due_at", "completed_at")
 MAX_INSTANCES = 10_000
+INLINE_LIMIT = 200  # larger migrations are moved by the scheduler, a batch per pass
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Outcome:
     id: int
     migrated: list[int] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # left to the scheduler
 
 
 def _label(task: Task) -> str:
@@ -257,14 +260,12 @@ class Mover:
         return after
 
     # -- moving --------------------------------------------------------------------------------
-    def move(self, session: Session, instance: ProcessInstance, migration: InstanceMigration,
+    def move(self, session: Session, instance: ProcessInstance, item: MigrationItem,
              actor_id: int | None) -> MigrationItem:
         """Move one instance inside the caller's transaction; a refused move is recorded with its reason."""
         plan = self.plan(session, instance)
-        item = MigrationItem(migration_id=migration.id, instance_id=instance.id, from_version_id=instance.version_id,
-                             outcome="refused", reason=plan.reason)
+        item.from_version_id, item.outcome, item.reason = instance.version_id, "refused", plan.reason
         if not plan.can_move or plan.workflow is None:
-            session.add(item)
             return item
         open_rows = session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.state == "open")).all()
@@ -289,13 +290,12 @@ class Mover:
                 _refresh_row(row, task)
         item.before["created_row_ids"] = [r.id for r in created]
         item.outcome, item.reason = "migrated", ""
-        session.add(item)
         session.flush()
         item.lock_version_after = instance.lock_version
         audit.record(session, "migrate", actor_id=actor_id, instance_id=instance.id,
                      application_id=instance.application_id,
                      task_name=f"{self.target.process_key} v{self.target.version}",
-                     data={"migration_id": migration.id, "from_version_id": old_version,
+                     data={"migration_id": item.migration_id, "from_version_id": old_version,
                            "to_version_id": self.target.id, "mapping": self.mapping})
         return item
 
@@ -374,8 +374,12 @@ def preview(runtime: Runtime, to_version_id: int, instance_ids: list[int], mappi
 
 
 def migrate(runtime: Runtime, to_version_id: int, instance_ids: list[int], mapping: dict[str, str] | None,
-            actor_id: int) -> Outcome:
-    """Move the instances, one transaction each; those that cannot move are listed with the reason."""
+            actor_id: int, inline_limit: int = INLINE_LIMIT) -> Outcome:
+    """Record a migration of the instances and move them, one transaction each.
+
+    Up to `inline_limit` instances move at once; a larger migration is left to the scheduler, which
+    moves its pending instances a batch per pass (the migration's page shows the progress).
+    """
     with runtime._transaction() as session:
         _admin(session, actor_id)
         mover = Mover(runtime, session, to_version_id, mapping)
@@ -384,29 +388,82 @@ def migrate(runtime: Runtime, to_version_id: int, instance_ids: list[int], mappi
                                       created_at=utcnow())
         session.add(migration)
         session.flush()
-        outcome = Outcome(migration.id)
+        versions = dict(session.execute(select(ProcessInstance.id, ProcessInstance.version_id)
+                                        .where(ProcessInstance.id.in_(ids))).tuples().all())
+        session.execute(insert(MigrationItem), [
+            {"migration_id": migration.id, "instance_id": i, "outcome": "pending", "reason": "",
+             "from_version_id": versions[i]} for i in ids])
         audit.record(session, "migration", actor_id=actor_id,
                      task_name=f"{mover.target.process_key} v{mover.target.version}",
                      data={"migration_id": migration.id, "instances": len(ids), "mapping": mover.mapping})
-    for instance_id in ids:
-        try:
-            with runtime._transaction() as session:
-                instance = session.get(ProcessInstance, instance_id)
-                assert instance is not None
-                current = session.get(InstanceMigration, outcome.id)
-                assert current is not None
-                item = mover.move(session, instance, current, actor_id)
-                reason = item.reason
-        except Conflict as e:
-            reason = f"实例正被他人办理（{e}），未迁移"
-            with runtime._transaction() as session:
-                session.add(MigrationItem(migration_id=outcome.id, instance_id=instance_id, outcome="refused",
-                                          reason=reason, from_version_id=_version_of(session, instance_id)))
-        if reason:
-            outcome.refused.append({"instance_id": instance_id, "reason": reason})
-        else:
-            outcome.migrated.append(instance_id)
+        migration_id = migration.id
+    if len(ids) <= inline_limit:
+        work(runtime, migration_id=migration_id, mover=mover)
+    return outcome_of(runtime, migration_id)
+
+
+def outcome_of(runtime: Runtime, migration_id: int) -> Outcome:
+    """What a migration has done so far."""
+    outcome = Outcome(migration_id)
+    with runtime.sessions() as session:
+        for instance_id, result, reason in session.execute(
+                select(MigrationItem.instance_id, MigrationItem.outcome, MigrationItem.reason)
+                .where(MigrationItem.migration_id == migration_id).order_by(MigrationItem.id)).all():
+            if result == "migrated":
+                outcome.migrated.append(instance_id)
+            elif result == "restored":
+                continue
+            elif result == "pending":
+                outcome.pending.append(instance_id)
+            else:
+                outcome.refused.append({"instance_id": instance_id, "reason": reason})
     return outcome
+
+
+def work(runtime: Runtime, migration_id: int | None = None, seconds: float | None = None,
+         mover: Mover | None = None) -> int:
+    """Move pending instances (of one migration, or of all, oldest first) until none is left or `seconds`
+    have passed; returns how many were handled. Each instance is its own transaction."""
+    started = time.monotonic()
+    movers: dict[int, Mover] = {migration_id: mover} if mover is not None and migration_id is not None else {}
+    handled = 0
+    while seconds is None or time.monotonic() - started < seconds:
+        with runtime.sessions() as session:
+            query = (select(MigrationItem.id, MigrationItem.migration_id, MigrationItem.instance_id)
+                     .where(MigrationItem.outcome == "pending").order_by(MigrationItem.id).limit(100))
+            if migration_id is not None:
+                query = query.where(MigrationItem.migration_id == migration_id)
+            batch = session.execute(query).tuples().all()
+            for _item, owner, _instance in batch:
+                if owner not in movers:
+                    migration = session.get(InstanceMigration, owner)
+                    assert migration is not None
+                    movers[owner] = Mover(runtime, session, migration.to_version_id, migration.mapping)
+        if not batch:
+            break
+        for item_id, owner, instance_id in batch:
+            if seconds is not None and time.monotonic() - started >= seconds:
+                break
+            _move_one(runtime, movers[owner], item_id, instance_id)
+            handled += 1
+    return handled
+
+
+def _move_one(runtime: Runtime, mover: Mover, item_id: int, instance_id: int) -> None:
+    try:
+        with runtime._transaction() as session:
+            item = session.get(MigrationItem, item_id)
+            instance = session.get(ProcessInstance, instance_id)
+            if item is None or instance is None or item.outcome != "pending":
+                return
+            migration = session.get(InstanceMigration, item.migration_id)
+            actor = migration.created_by if migration is not None else None
+            mover.move(session, instance, item, actor)
+    except Conflict as e:
+        with runtime._transaction() as session:
+            item = session.get(MigrationItem, item_id)
+            if item is not None and item.outcome == "pending":
+                item.outcome, item.reason = "refused", f"实例正被他人办理（{e}），未迁移"
 
 
 def _version_of(session: Session, instance_id: int) -> int:
@@ -424,6 +481,11 @@ def rollback(runtime: Runtime, migration_id: int, actor_id: int) -> tuple[list[i
             raise NotFound(f"迁移记录 {migration_id} 不存在")
         if migration.rolled_back_at is not None:
             raise Conflict("该迁移已回退")
+    with runtime._transaction() as session:  # what has not moved yet will not
+        session.execute(update(MigrationItem).where(MigrationItem.migration_id == migration_id,
+                                                    MigrationItem.outcome == "pending")
+                        .values(outcome="refused", reason="迁移已回退，未迁移"))
+    with runtime.sessions() as session:
         items = session.execute(select(MigrationItem.id, MigrationItem.instance_id).where(
             MigrationItem.migration_id == migration_id, MigrationItem.outcome == "migrated")
             .order_by(MigrationItem.id)).all()

@@ -17,6 +17,7 @@ from engine.errors import Conflict
 from engine.lifecycle import Lifecycle, china
 from engine.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
+from engine.scheduling import run_pass
 from engine.versioning import impact, moving, replay
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -337,3 +338,25 @@ def test_a_changed_timer_counts_again_from_when_it_began(runtime: Runtime, users
     assert lc.tick(before + timedelta(days=1)) == [] and lc.open() == []
     lc.tick(timer.due_at + timedelta(seconds=5))
     assert lc.open() == ["midterm_report"]
+
+
+def test_a_large_migration_is_moved_by_the_scheduler(runtime: Runtime, users: dict[str, int]) -> None:
+    lifecycles = [Lifecycle(runtime, "T4") for _ in range(3)]
+    for lc in lifecycles:
+        to_midterm_report(lc)
+    ids = [lc.instance().id for lc in lifecycles]
+    v2 = deploy(runtime, midterm_with_site_visit(), users["admin"])
+    outcome = moving.migrate(runtime, v2, ids, None, users["admin"], inline_limit=2)
+    assert (outcome.migrated, outcome.refused, sorted(outcome.pending)) == ([], [], sorted(ids))
+    assert {instance_row(runtime, i)[0] for i in ids} != {v2}
+    report = run_pass(runtime.sessions, now=china(2027, 4, 21, 9, 30))
+    assert report.instances_migrated == 3 and not report.errors
+    assert {instance_row(runtime, i)[0] for i in ids} == {v2}
+    assert sorted(moving.outcome_of(runtime, outcome.id).migrated) == sorted(ids)
+    # a rollback while some still wait stops them; those moved go back
+    again = moving.migrate(runtime, deploy(runtime, midterm_without_report(), users["admin"]), ids,
+                           {"midterm_report": "midterm_review"}, users["admin"], inline_limit=0)
+    restored, refused = moving.rollback(runtime, again.id, users["admin"])
+    assert restored == [] and refused == []
+    assert moving.outcome_of(runtime, again.id).pending == []
+    assert {instance_row(runtime, i)[0] for i in ids} == {v2}

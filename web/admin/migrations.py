@@ -3,6 +3,7 @@ and, from the modeler, the impact and the dry run of the diagram being edited.""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -144,8 +145,9 @@ def migration_run() -> ResponseReturnValue:
         flash("请至少选择一个实例", "warning")
         return redirect(url_for("admin.migrations"))
     outcome = moving.migrate(db.services().runtime, target_id, ids, mapping, me().id)
-    flash(f"已迁移 {len(outcome.migrated)} 个实例" + (f"，{len(outcome.refused)} 个未迁移" if outcome.refused else ""),
-          "success" if outcome.migrated else "warning")
+    flash(f"已迁移 {len(outcome.migrated)} 个实例" + (f"，{len(outcome.refused)} 个未迁移" if outcome.refused else "")
+          + (f"，{len(outcome.pending)} 个由调度器分批迁移" if outcome.pending else ""),
+          "success" if outcome.migrated or outcome.pending else "warning")
     return redirect(url_for("admin.migration", migration_id=outcome.id))
 
 
@@ -163,8 +165,10 @@ def migration(migration_id: int) -> str:
         .join(ProcessVersion, ProcessVersion.id == MigrationItem.from_version_id)
         .outerjoin(Application, Application.id == ProcessInstance.application_id)
         .where(MigrationItem.migration_id == migration_id).order_by(MigrationItem.id)).all()
+    counts = Counter(item.outcome for item, _version, _app in items)
     return render_template("admin/migration.html", migration=found, target=target, items=items,
-                           labels=PROCESS_LABELS, stage_labels=STAGE_LABELS)
+                           labels=PROCESS_LABELS, stage_labels=STAGE_LABELS, counts=counts,
+                           pending=counts.get("pending", 0))
 
 
 @bp.post("/migrations/<int:migration_id>/rollback")

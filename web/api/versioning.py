@@ -7,6 +7,8 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from engine import repository
+from engine.errors import NotFound
+from engine.models import InstanceMigration
 from engine.versioning import impact, moving, replay
 from web import db
 from web.api import bp
@@ -59,8 +61,17 @@ def migrate(body: dict[str, Any]) -> ResponseReturnValue:
         plans = moving.preview(runtime, body["to_version_id"], body["instance_ids"], body["mapping"], caller().id)
         return jsonify(vs.MigrationPreviewSchema().dump({"instances": [p.as_dict() for p in plans]}))
     outcome = moving.migrate(runtime, body["to_version_id"], body["instance_ids"], body["mapping"], caller().id)
-    return jsonify(vs.MigrationDoneSchema().dump(
-        {"id": outcome.id, "migrated": outcome.migrated, "refused": outcome.refused}))
+    return jsonify(vs.MigrationDoneSchema().dump(outcome))
+
+
+@bp.get("/migrations/<int:migration_id>")
+@operation("一次迁移的进度与结果（扩展）", tag="流程管理", roles=("admin",), responses={
+    200: ("已迁移、未迁移（原因）与尚待迁移的实例", vs.MigrationDoneSchema), 404: ("迁移记录不存在", s.ErrorSchema)})
+def migration_progress(migration_id: int) -> ResponseReturnValue:
+    with db.services().sessions() as session:
+        if session.get(InstanceMigration, migration_id) is None:
+            raise NotFound(f"迁移记录 {migration_id} 不存在")
+    return jsonify(vs.MigrationDoneSchema().dump(moving.outcome_of(db.services().runtime, migration_id)))
 
 
 @bp.post("/migrations/<int:migration_id>/rollback")

@@ -123,6 +123,8 @@ class MigrationDoneSchema(Schema):
     id = mf.Integer(required=True)
     migrated = mf.List(mf.Integer(), required=True)
     refused = mf.List(mf.Nested(RefusedSchema), required=True)
+    pending = mf.List(mf.Integer(), required=True, metadata={
+        "description": "尚待迁移的实例（扩展字段）：超过 200 个实例时由调度器分批迁移，进度见 GET /migrations/{id}"})
 
 
 class MigrationAnswerSchema(Schema):
@@ -132,6 +134,7 @@ class MigrationAnswerSchema(Schema):
     id = mf.Integer()
     migrated = mf.List(mf.Integer())
     refused = mf.List(mf.Nested(RefusedSchema))
+    pending = mf.List(mf.Integer())
 
 
 class RollbackSchema(Schema):
