@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 import forms
 from engine import inbox_query, reviews
+from engine.calendar import china_date
 from engine.access import can_see_application, can_work, oversees
 from engine.errors import NotAllowed, NotFound, TaskNotFound
 from engine.inbox import form_values
@@ -131,7 +132,7 @@ def get_task(task_id: int) -> ResponseReturnValue:
     app = session.get(Application, row.application_id) if row.application_id else None
     data = form_values(session, row, app) if row.state == "open" else dict(row.data or {})
     detail = {**present.task_rows(session, [row])[0], "state": row.state, "form": form,
-              "data": {k: v for k, v in data.items() if k in names}, "choices": reviews.choices(session, names, app)}
+              "data": {k: v for k, v in data.items() if k in names}, "choices": reviews.choices(session, names, app, china_date(utcnow()))}
     return jsonify(s.TaskDetailSchema().dump(detail))
 
 
