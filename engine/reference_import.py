@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import reference
@@ -113,8 +112,8 @@ def read(session: Session, name: str, content: bytes, kind: str | None = None) -
 def import_file(session: Session, path: Path, actor_id: int | None, kind: str | None = None) -> Imported:
     """Check the whole file, then add or change its entries in the caller's transaction."""
     kind, entries = read(session, path.name, path.read_bytes(), kind)
-    model, key = reference.MODEL[kind], reference.KEY[kind]
-    existing = {getattr(e, key): e.id for e in session.scalars(select(model)).all()}
+    key = reference.KEY[kind]
+    existing = {getattr(e, key): e.id for e in reference.entries(session, kind)}
     added = changed = 0
     try:
         for values in entries:
@@ -122,5 +121,5 @@ def import_file(session: Session, path: Path, actor_id: int | None, kind: str | 
             reference.save(session, kind, values, actor_id, entry_id)
             added, changed = (added + 1, changed) if entry_id is None else (added, changed + 1)
     except FormInvalid as e:  # checked above; kept so that nothing is half-imported if a rule differs
-        raise ImportRefused([f"{f}：{'；'.join(m)}" for f, m in e.errors.items()]) from None
+        raise ImportRefused([f"{f}：{m}" for f, m in e.errors.items()]) from None
     return Imported(kind, added, changed)

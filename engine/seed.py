@@ -78,7 +78,7 @@ CALL_GUIDE = {
 
 
 def init(eng: Engine, processes: Path | None = None) -> list[str]:
-    """Create or upgrade the schema (which seeds the reference lists), deploy the bundled processes, the organisations."""
+    """Create or upgrade the schema (which seeds the reference lists); deploy the bundled processes; organisations."""
     upgrade(eng)
     sessions = sessionmaker(eng, expire_on_commit=False)
     deployed = []

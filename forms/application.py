@@ -81,7 +81,8 @@ class JiebangApplicationSchema(ApplicationSchema):
 
     choice_messages = {"jiebang_problem_id": "所选题目不在榜单上，或申报当日不在其有效期内"}
 
-    jiebang_problem_id = dynamic_choice("揭榜题目", "jiebang_problem_id", help="从科技厅发布的榜单中选择（须在有效期内）")
+    jiebang_problem_id = dynamic_choice("揭榜题目", "jiebang_problem_id",
+                                        help="从科技厅发布的榜单中选择（须在有效期内）")
     jiebang_kind = choice("揭榜类别", choices.JIEBANG_KINDS)
 
 

@@ -295,10 +295,12 @@ def reference() -> None:
     """The reference lists administrators maintain."""
 
 
-@reference.command("import", help="从 CSV（UTF-8）或 Excel（.xlsx）文件导入名单：首行为列名，"
-                                  "揭榜榜单 code,title,kind,valid_from,valid_to（或 榜单编号,题目,类别,生效日期,截止日期），"
-                                  "合作院校 name,region,agreement_no,valid_from,valid_to（或 院校名称,国家或地区,合作协议编号,生效日期,截止日期）；"
-                                  "已有编号或名称的行修改该条目；任一行有错则全部不导入")
+@reference.command("import", help=(
+    "从 CSV（UTF-8）或 Excel（.xlsx）文件导入名单：首行为列名，"
+    "揭榜榜单 code,title,kind,valid_from,valid_to（或 榜单编号,题目,类别,生效日期,截止日期），"
+    "合作院校 name,region,agreement_no,valid_from,valid_to"
+    "（或 院校名称,国家或地区,合作协议编号,生效日期,截止日期）；"
+    "已有编号或名称的行修改该条目；任一行有错则全部不导入"))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--list", "kind", type=click.Choice(["jiebang", "partners"]), default=None,
               help="名单（默认按表头判断）")

@@ -33,5 +33,6 @@ __all__ = [
     "AuditEvent", "Base", "Call", "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask",
     "Incident", "JiebangProblem", "LoginAttempt", "NoticeEvent", "NoticePreference", "NoticeSetting", "Notification",
     "Objection", "Organization", "OutboxEmail", "PanelProposal", "PartnerInstitution", "ProcessInstance",
-    "ProcessVersion", "ProgrammeSetting", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
+    "ProcessVersion",
+    "ProgrammeSetting", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
 ]

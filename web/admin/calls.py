@@ -44,6 +44,17 @@ def _int(name: str) -> int:
     return value
 
 
+def _cap() -> float | None:
+    """The award cap field: blank for no cap; FormInvalid when it is not a number."""
+    text = request.form.get("funding_cap_wan", "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise FormInvalid({"funding_cap_wan": ["单项资助上限须为数字（万元），不设上限时留空"]}) from None
+
+
 def _setting(name: str) -> bool | None:
     """A checkbox sent with a hidden `0` before it: True when ticked, None when the form has no such field."""
     values = request.form.getlist(name)
@@ -65,7 +76,7 @@ def create_call() -> Response:
                 opens_at=programme_calls.day_start(_day("opens_on")),
                 closes_at=programme_calls.day_end(_day("closes_on")),
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
-                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
+                avoid_same_city=_setting("avoid_same_city") is not False, funding_cap_wan=_cap(), actor_id=me().id)
             title = call.title
     except FormInvalid as e:
         flash_invalid(e)
@@ -84,7 +95,7 @@ def update_call(call_id: int) -> Response:
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
                 field_quota=form.get("field_quota", type=bounded_int), avoid_same_city=_setting("avoid_same_city"),
-                actor_id=me().id)
+                funding_cap_wan=_cap() if "funding_cap_wan" in form else programme_calls.KEEP, actor_id=me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
