@@ -675,7 +675,8 @@ def test_midterm_rectify_then_pass() -> None:
     app.complete("midterm_review", {"decision": "rectify", "rectify_days": 10}, lane="officer",
                  form="midterm_review")
     task = app.task("midterm_rectification")
-    assert task.task_spec.extensions["properties"] == {"formKey": "rectification", "assignee": "applicant_user_id"}
+    assert task.task_spec.extensions["properties"] == {"formKey": "rectification", "notAfter": "rectify_deadline",
+                                                       "assignee": "applicant_user_id"}
     assert task.data["rectify_deadline"] == "2027-05-03T15:59:59+00:00"  # 10 weekdays (2027 not official yet)
     app.complete("midterm_rectification", {"report": "已整改"}, lane="applicant", form="rectification")
     assert app.waiting_timers() == []
