@@ -129,7 +129,7 @@ class Lifecycle:
 
     def confirm(self, decision: str = "approve") -> None:
         """The officer confirms the signed 任务书, or returns it to be signed again."""
-        self.do("confirm_contract", "officer", samples.DECISIONS["contract_confirmation"] if decision == "approve"
+        self.do("confirm_contract", "officer", samples.DECISIONS["confirm_contract"] if decision == "approve"
                 else {"decision": "return", "opinion": "任务书考核指标与申报书不一致，请修改后重新签订。"})
 
     def midterm(self, decision: str = "approve", **extra: Any) -> None:

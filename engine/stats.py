@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import filed
+from engine import filed, plan
 from engine.calendar import CHINA
-from engine.models import GUANGXI_CITIES, TRACKS, Application, ProgrammeSetting
+from engine.models import GUANGXI_CITIES, TRACKS, Application
 
-TARGET = 100
+TARGET = 100  # the seed's goal; the programme's setting (engine.plan) is what counts
 ORIGINS = ("domestic", "overseas", "unknown")
 ORIGIN_LABELS = {"domestic": "国内团队", "overseas": "境外团队", "unknown": "未注明"}
 # An award counts while the project lives on; a project terminated or failed after its award does not.
@@ -31,13 +31,6 @@ def awarded(session: Session) -> list[Application]:
     """Applications that were awarded and not revoked since."""
     return list(session.scalars(select(Application).where(
         Application.awarded_at.is_not(None), Application.status.in_(AWARDED_STATUSES))).all())
-
-
-def plan(session: Session) -> ProgrammeSetting:
-    """The programme's plan period and target (the 14th Five-Year Plan, 2021–2025, 100 teams, unless changed)."""
-    found = session.get(ProgrammeSetting, 1)
-    return found if found is not None else ProgrammeSetting(id=1, plan_name="“十四五”时期", first_year=2021,
-                                                            last_year=2025, target=TARGET)
 
 
 def award_year(app: Application) -> int:
@@ -60,7 +53,7 @@ def origin(form: dict[str, Any]) -> str:
 def progress(session: Session) -> dict[str, Any]:
     """The target and the awarded teams of the plan period in all and by track, city, year and origin; awards
     outside the period apart; and the stage pipeline."""
-    setting = plan(session)
+    setting = plan.current(session)
     teams: list[Application] = []
     outside: list[Application] = []
     for app in awarded(session):

@@ -106,6 +106,9 @@ def test_t4_application_from_form_to_acceptance(live: LiveApp, people: People, s
         open_task(founder, TITLE, "任务书")
         submit_form(founder, {"contract_no": "GK-T4-001", "signed_on": signed.isoformat(), "budget_wan": "300",
                               "targets": "突破电驱系统关键技术3项，实现产值5000万元。"})
+        assert status(live, app_id) == ("awarded", "contract")  # the officer confirms it first
+        open_task(officer, TITLE, "确认任务书")
+        submit_form(officer, {"decision": "approve", "opinion": "任务书与立项一致，予以确认。"})
     assert status(live, app_id) == ("in_progress", "contract")
 
     midterm = china_morning(signed, months=18, days=2)  # half of the 36 months

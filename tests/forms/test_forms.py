@@ -74,7 +74,7 @@ VALID: dict[str, dict[str, Any]] = {
     "award_decision": {"decision": "approve", "funding_wan": 200},
     "objection_review": {"decision": "approve", "finding": "经调查，异议不成立。"},
     "contract": {"contract_no": "桂科带土2025001", "signed_on": "2025-03-01", "targets": "引进核心成员5人。"},
-    "contract_confirmation": {"decision": "approve"},
+    "confirm_contract": {"decision": "approve"},
     "midterm_report": {"progress": "已完成中试。", "spent_wan": 120},
     "midterm_review": {"decision": "approve", "opinion": "进展良好。"},
     "rectification": {"rectification_report": "已按要求完成整改。"},
@@ -705,5 +705,5 @@ def test_contract_is_signed_between_the_award_decision_and_today() -> None:
 
 
 def test_a_contract_goes_back_only_with_an_opinion() -> None:
-    assert messages_of("contract_confirmation", {"decision": "return"}) == {"opinion": ["退回重签时须填写意见"]}
-    assert forms.load("contract_confirmation", {"decision": "return", "opinion": "指标不符。"})["decision"] == "return"
+    assert messages_of("confirm_contract", {"decision": "return"}) == {"opinion": ["退回重签时须填写意见"]}
+    assert forms.load("confirm_contract", {"decision": "return", "opinion": "指标不符。"})["decision"] == "return"

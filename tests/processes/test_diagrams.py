@@ -267,7 +267,7 @@ class Instance:
 
     def confirm(self, decision: str = "approve") -> None:
         self.complete("confirm_contract", {"decision": decision, "opinion": "请核对考核指标。"}, lane="officer",
-                      form="contract_confirmation")
+                      form="confirm_contract")
 
     def through_midterm(self) -> None:
         self.through_award()
@@ -951,7 +951,7 @@ def test_parsed_lanes_and_forms(n: int) -> None:
         ("award", "award_decision"): ("officer", "award_decision"),
         ("award", "objection_review"): ("officer", "objection_review"),
         ("award", "contract_signing"): ("applicant", "contract"),
-        ("award", "confirm_contract"): ("officer", "contract_confirmation"),
+        ("award", "confirm_contract"): ("officer", "confirm_contract"),
         ("midterm", "midterm_report"): ("applicant", "midterm_report"),
         ("midterm", "midterm_review"): ("officer", "midterm_review"),
         ("midterm", "midterm_rectification"): ("applicant", "rectification"),

@@ -86,7 +86,7 @@ def test_application_forms_carry_the_member_fields(client: FlaskClient) -> None:
     enterprise = schemas["Form_application_t4"]["properties"]
     assert enterprise["team"]["items"]["properties"]["is_legal_rep"]["type"] in ("boolean", ["boolean", "null"])
     assert schemas["Form_award_decision"]["properties"]["funding_wan"]["type"] in ("number", ["number", "null"])
-    assert schemas["Form_contract_confirmation"]["properties"]["decision"]["enum"] == ["approve", "return"]
+    assert schemas["Form_confirm_contract"]["properties"]["decision"]["enum"] == ["approve", "return"]
 
 
 @functools.cache

@@ -177,7 +177,7 @@ def test_the_officer_confirms_the_contract_or_sends_it_back_and_the_midterm_coun
     with at(china(2025, 10, 24, 10, 0)):
         complete(founder, task(founder, lc.app_id, "contract_signing"), {**CONTRACT, "signed_on": "2025-10-24"})
     with at(china(2025, 10, 27, 10, 0)):
-        complete(officer, task(officer, lc.app_id, "confirm_contract"), samples.DECISIONS["contract_confirmation"])
+        complete(officer, task(officer, lc.app_id, "confirm_contract"), samples.DECISIONS["confirm_contract"])
     assert status(client, lc.app_id) == ("in_progress", "contract")
     assert "任务书已确认：高端装备智能制造关键技术团队引进" in [n["title"] for n in ok(founder.get("/notifications"))]
     # 36 months: the midterm comes 18 months after the confirmation (2025-10-27), not after the signing
@@ -293,6 +293,24 @@ def test_the_reference_page_is_for_administrators(client: FlaskClient) -> None:
     assert "请填写题目" in refused and "类别应为" in refused and "生效日期无效" in refused
 
 
+def test_the_reference_page_imports_a_file_or_nothing(client: FlaskClient, runtime: Runtime) -> None:
+    import io
+
+    login_as(client, "admin")
+    bad = {"list": "", "file": (io.BytesIO(CSV_BAD.encode()), "榜单.csv")}
+    refused = client.post("/admin/reference/import", data=bad, content_type="multipart/form-data",
+                          follow_redirects=True).get_data(as_text=True)
+    assert "第3行 题目：请填写题目" in refused and "第4行 截止日期：截止日期不能早于生效日期" in refused
+    assert "未导入任何条目" in refused
+    done = client.post("/admin/reference/import", data={"list": "jiebang", "file": (io.BytesIO(
+        CSV_GOOD.encode("utf-8-sig")), "榜单.csv")}, content_type="multipart/form-data",
+        follow_redirects=True).get_data(as_text=True)
+    assert "已导入揭榜榜单 2 条" in done and "西江航运绿色船舶动力" in done
+    with runtime.sessions() as session:
+        added = session.scalars(select(AuditEvent).where(AuditEvent.action == "reference_added")).all()
+    assert [(e.data_diff or {})["code"] for e in added] == ["JB2026-01"]
+
+
 CSV_GOOD = "榜单编号,题目,类别,生效日期,截止日期\nJB2026-01,西江航运绿色船舶动力,技术攻关类,2026-01-01,2026-12-31\n" \
            "JB2025-01,糖料蔗全程机械化收获关键技术,breakthrough,2025-01-01,2025-12-31\n"
 CSV_BAD = "code,title,kind,valid_from,valid_to\nJB2026-02,富硒农产品精深加工,breakthrough,2026-01-01,\n" \
@@ -373,10 +391,15 @@ def test_the_target_counts_the_plan_period_split_by_origin(client: FlaskClient, 
     page = client.get("/dashboard/").get_data(as_text=True)
     assert '<span id="plan-period">2021–2025</span>' in page and '<strong id="origin-overseas">1</strong>' in page
     assert "计划期外立项 <strong>1</strong> 个，不计入目标（2026 年 1 个）" in page
-    with runtime.sessions.begin() as session:  # the programme's setting: a plan period to 2026
+    login_as(client, "admin")  # the programme's setting: a plan period to 2026
+    plan = {"plan_name": "“十四五”时期（延至2026年）", "first_year": "2021", "target": "120"}
+    refused = client.post("/admin/calls/plan", data={**plan, "last_year": "2020"}, follow_redirects=True)
+    assert "末年不能早于首年" in refused.get_data(as_text=True)
+    client.post("/admin/calls/plan", data={**plan, "last_year": "2026"})
+    with runtime.sessions() as session:
         setting = session.get(ProgrammeSetting, 1)
-        assert setting is not None
-        setting.last_year = 2026
+        assert setting is not None and (setting.last_year, setting.target) == (2026, 120)
     stats = ok(officer.get("/stats"))
+    assert stats["target"] == 120
     assert (stats["awarded"], stats["outside_period"]["awarded"]) == (2, 0)
     assert stats["by_origin"] == {"domestic": 1, "overseas": 1, "unknown": 0}

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from engine import calls as programme_calls
+from engine import plan
 from engine.calendar import CHINA
 from engine.errors import FormInvalid
 from engine.models import TRACKS, Application, Call, utcnow
@@ -26,7 +27,8 @@ def calls() -> str:
     counts = {call_id: n for call_id, n in session.execute(
         select(Application.call_id, func.count()).group_by(Application.call_id))}
     return render_template("admin/calls.html", calls=rows, applications_per_call=counts, tracks=TRACKS,
-                           statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date())
+                           statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date(),
+                           setting=plan.current(session))
 
 
 def _day(name: str) -> date:
@@ -114,4 +116,19 @@ def call_status(call_id: int) -> Response:
         flash_invalid(e)
         return _back()
     flash("已开放申报批次" if status == "open" else "已关闭申报批次", "info")
+    return _back()
+
+
+@bp.post("/calls/plan")
+@role_required("admin")
+def change_plan() -> Response:
+    """The plan period and target the dashboard and `GET /stats` count against."""
+    try:
+        with command() as session:
+            plan.change(session, plan_name=request.form.get("plan_name", ""), first_year=_int("first_year"),
+                        last_year=_int("last_year"), target=_int("target"), actor_id=me().id)
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash("已保存计划期与目标", "info")
     return _back()

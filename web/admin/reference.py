@@ -81,5 +81,9 @@ def import_reference() -> Response:
             flash(f"……另有 {len(e.lines) - MAX_SHOWN_PROBLEMS} 个问题", "danger")
         flash("文件有误，未导入任何条目", "danger")
         return _back("import")
+    except FormInvalid as e:
+        flash_invalid(e)
+        flash("文件有误，未导入任何条目", "danger")
+        return _back("import")
     flash(f"已导入{reference.LISTS[kind]} {len(entries)} 条", "info")
     return _back(kind)
