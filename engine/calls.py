@@ -1,7 +1,9 @@
 """Calls for applications (申报批次): created, edited, opened and closed by administrators; audited."""
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -11,7 +13,7 @@ from engine.deadlines import follow_call_deadline
 from engine.errors import FormInvalid, NotFound
 from engine.models import TRACKS, Call
 from engine.seed import TRACK_PROCESSES
-from forms.inputs import text_problems
+from forms.inputs import MAX_WAN, text_problems
 
 MAX_EXPERTS = 15
 MAX_GUIDE = 20000
@@ -28,9 +30,14 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=CHINA)
 
 
+KEEP: Literal["keep"] = "keep"
+
+
 def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expert_count: int,
-           field_quota: int = 0) -> None:
+           field_quota: int = 0, funding_cap_wan: float | None = None) -> None:
     errors: dict[str, list[str]] = {}
+    if funding_cap_wan is not None and not (math.isfinite(funding_cap_wan) and 0 < funding_cap_wan <= MAX_WAN):
+        errors["funding_cap_wan"] = [f"单项资助上限须大于 0、不超过 {MAX_WAN:g} 万元；不设上限时留空"]
     if not 0 <= field_quota <= expert_count:
         errors["field_quota"] = ["本领域专家人数须在 0 到评审专家人数之间"]
     if not title.strip():
@@ -51,40 +58,46 @@ def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expe
 
 def create_call(
     session: Session, *, track: str, title: str, guide: str, opens_at: datetime, closes_at: datetime,
-    expert_count: int = 5, field_quota: int = 2, avoid_same_city: bool = True, actor_id: int | None = None,
+    expert_count: int = 5, field_quota: int = 2, avoid_same_city: bool = True, funding_cap_wan: float | None = None,
+    actor_id: int | None = None,
 ) -> Call:
-    """A new open call on `track`, run by the track's process."""
+    """A new open call on `track`, run by the track's process; `funding_cap_wan` caps each award (None: no cap)."""
     if track not in TRACKS:
         raise FormInvalid({"track": [f"未知举措：{track}"]})
-    _check(title, guide, opens_at, closes_at, expert_count, field_quota)
+    _check(title, guide, opens_at, closes_at, expert_count, field_quota, funding_cap_wan)
     call = Call(track=track, process_key=TRACK_PROCESSES[track], title=title.strip(), guide=guide.strip(),
                 opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, field_quota=field_quota,
-                avoid_same_city=avoid_same_city, status="open")
+                avoid_same_city=avoid_same_city, funding_cap_wan=funding_cap_wan, status="open")
     session.add(call)
     session.flush()
     audit.record(session, "call_created", actor_id=actor_id,
-                 data={"call_id": call.id, "track": track, "title": call.title})
+                 data={"call_id": call.id, "track": track, "title": call.title, "funding_cap_wan": funding_cap_wan})
     return call
 
 
 def update_call(
     session: Session, call_id: int, *, title: str, guide: str, closes_at: datetime, expert_count: int,
-    field_quota: int | None = None, avoid_same_city: bool | None = None, actor_id: int | None = None,
+    field_quota: int | None = None, avoid_same_city: bool | None = None,
+    funding_cap_wan: float | None | Literal["keep"] = KEEP, actor_id: int | None = None,
 ) -> Call:
-    """Change a call's title, guide, deadline, experts per application (running ones keep theirs) and how
-    panels are drawn (field quota, same-city 回避)."""
+    """Change a call's title, guide, deadline, experts per application (running ones keep theirs), how
+    panels are drawn (field quota, same-city 回避) and the award cap (None removes it; applies to awards
+    decided from now on)."""
     call = _call(session, call_id)
     field_quota = call.field_quota if field_quota is None else field_quota
     avoid_same_city = call.avoid_same_city if avoid_same_city is None else avoid_same_city
-    _check(title, guide, call.opens_at, closes_at, expert_count, field_quota)
+    cap = call.funding_cap_wan if funding_cap_wan == KEEP else funding_cap_wan
+    _check(title, guide, call.opens_at, closes_at, expert_count, field_quota, cap)
     before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
-              "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
+              "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city,
+              "funding_cap_wan": call.funding_cap_wan}
     if closes_at != call.closes_at:
         follow_call_deadline(session, call.id, call.closes_at, closes_at)
     call.title, call.guide, call.closes_at, call.expert_count = title.strip(), guide.strip(), closes_at, expert_count
-    call.field_quota, call.avoid_same_city = field_quota, avoid_same_city
+    call.field_quota, call.avoid_same_city, call.funding_cap_wan = field_quota, avoid_same_city, cap
     after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
-             "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
+             "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city,
+             "funding_cap_wan": call.funding_cap_wan}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     audit.record(session, "call_updated", actor_id=actor_id, data={"call_id": call.id, **diff})
     return call

@@ -121,8 +121,16 @@ class Lifecycle:
             "decision": "reject", "opinion": "评审得分未达立项要求。"}
         self.do("award_decision", "officer", data)
 
-    def sign(self, signed_on: str = "2025-10-20") -> None:
+    def sign(self, signed_on: str = "2025-10-20", confirm: bool = True) -> None:
+        """The applicant signs the 任务书 and (unless told not to) the officer confirms it the same moment."""
         self.do("contract_signing", self.applicant, {**samples.DECISIONS["contract"], "signed_on": signed_on})
+        if confirm:
+            self.confirm()
+
+    def confirm(self, decision: str = "approve") -> None:
+        """The officer confirms the signed 任务书, or returns it to be signed again."""
+        self.do("confirm_contract", "officer", samples.DECISIONS["confirm_contract"] if decision == "approve"
+                else {"decision": "return", "opinion": "任务书考核指标与申报书不一致，请修改后重新签订。"})
 
     def midterm(self, decision: str = "approve", **extra: Any) -> None:
         if "midterm_report" in self.open():
@@ -153,7 +161,7 @@ class Lifecycle:
             self.award()
         self.tick(china(2025, 10, 11, 0, 0, 5))
         with time_machine.travel(china(2025, 10, 20, 10, 0), tick=False):
-            self.sign("2025-10-20")
+            self.sign("2025-10-20")  # and the officer confirms it: the midterm counts from 2025-10-20
         self.tick(china(2027, 4, 21, 9, 0))
         with time_machine.travel(china(2027, 4, 21, 10, 0), tick=False):
             self.midterm()

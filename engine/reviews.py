@@ -1,11 +1,13 @@
 """Expert panels of one application: who may be picked, and the assignment and conflict records."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import reference
 from engine.experts import pool, rules
 from engine.experts.conflicts import Screen
 from engine.models import (
@@ -33,15 +35,14 @@ def eligible_experts(session: Session, app: Application) -> list[User]:
     return [users[i] for i in ids if i in users]
 
 
-def choices(session: Session, field_names: frozenset[str] | set[str], app: Application | None) -> dict[str, list[Any]]:
-    """Allowed values of the database-backed choice fields a form has."""
+def choices(session: Session, field_names: frozenset[str] | set[str], app: Application | None,
+            today: date) -> dict[str, list[Any]]:
+    """Allowed values of the database-backed choice fields a form has: list entries valid `today`."""
     result: dict[str, list[Any]] = {}
     if "jiebang_problem_id" in field_names:
-        result["jiebang_problem_id"] = list(session.scalars(
-            select(JiebangProblem.id).where(JiebangProblem.listed.is_(True))).all())
+        result["jiebang_problem_id"] = [p.id for p in reference.valid_on(session, JiebangProblem, today)]
     if "partner_institution_id" in field_names:
-        result["partner_institution_id"] = list(session.scalars(
-            select(PartnerInstitution.id).where(PartnerInstitution.active.is_(True))).all())
+        result["partner_institution_id"] = [p.id for p in reference.valid_on(session, PartnerInstitution, today)]
     if field_names & {"experts", "replacements"} and app is not None:
         result["experts"] = [e.id for e in eligible_experts(session, app)]
     return result

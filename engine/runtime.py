@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from engine import audit, happened, inbox, incidents, repository, reviews, serialization
+from engine import audit, calendar, happened, inbox, incidents, reference, repository, reviews, serialization
 from engine.access import can_see_application, can_work
 from engine.calendar import CHINA
 from engine.errors import (
@@ -47,8 +47,6 @@ from engine.models import (
     Application,
     Call,
     HumanTask,
-    JiebangProblem,
-    PartnerInstitution,
     ProcessInstance,
     ProcessVersion,
     User,
@@ -306,15 +304,7 @@ class Runtime:
             "organization_id": app.organization_id, "call_id": call.id, "track": call.track,
             "city": app.city, "title": app.title, "expert_count": call.expert_count,
             "call_closes_at": call.closes_at.isoformat(),
-            "reference": {
-                "jiebang_problem_ids": list(session.scalars(
-                    select(JiebangProblem.id).where(JiebangProblem.listed.is_(True))).all()),
-                # JSON keys are text: the DMN looks a problem up by str(id)
-                "jiebang_problem_kinds": {str(problem_id): kind for problem_id, kind in session.execute(
-                    select(JiebangProblem.id, JiebangProblem.kind).where(JiebangProblem.listed.is_(True))).all()},
-                "partner_institution_ids": list(session.scalars(
-                    select(PartnerInstitution.id).where(PartnerInstitution.active.is_(True))).all()),
-            },
+            "reference": reference.start_data(session, calendar.china_date(utcnow())),
         }
 
     # -- tasks --------------------------------------------------------------------------------
@@ -359,7 +349,10 @@ class Runtime:
         if not row.form_key:
             return {}
         names = _field_names(row.form_key)
-        context = forms.FormContext(task_data=dict(task.data), choices=reviews.choices(session, names, app))
+        today = calendar.china_date(utcnow())
+        facts = {"funding_cap_wan": app.call.funding_cap_wan} if app is not None else {}
+        context = forms.FormContext(task_data={**task.data, **facts}, today=today,
+                                    choices=reviews.choices(session, names, app, today))
         try:
             return forms.load(row.form_key, data, context)
         except ValidationError as e:

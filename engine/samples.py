@@ -53,6 +53,7 @@ DECISIONS: dict[str, dict[str, Any]] = {
     "award_decision": {"decision": "approve", "opinion": "同意立项。", "funding_wan": 200.0},
     "contract": {"contract_no": "GK-2025-001", "signed_on": "2025-10-20", "budget_wan": 300.0,
                  "targets": "突破关键技术3项，实现产值5000万元。"},
+    "confirm_contract": {"decision": "approve", "opinion": "任务书内容与立项一致，予以确认。"},
     "midterm_report": {"progress": "已完成关键技术攻关的一半。", "spent_wan": 120.0, "next_steps": "中试。"},
     "midterm_review": {"decision": "approve", "opinion": "进展符合预期。"},
     "final_report": {"final_summary": "项目全面完成。", "achievements": "授权发明专利5项。", "spent_wan": 290.0},

@@ -16,9 +16,7 @@ from engine.models import (
     Application,
     Call,
     ExpertProfile,
-    JiebangProblem,
     Organization,
-    PartnerInstitution,
     RoleGrant,
     User,
 )
@@ -29,16 +27,6 @@ TRACK_PROCESSES = {
     "T1": "track1_jiebang", "T2": "track2_partner", "T3": "track3_platform",
     "T4": "track4_enterprise", "T5": "track5_agency",
 }
-JIEBANG = [
-    ("JB2025-01", "糖料蔗全程机械化收获关键技术", "breakthrough"),
-    ("JB2025-02", "铝基新材料高性能制备与应用", "breakthrough"),
-    ("JB2025-03", "北部湾海洋生物医药成果产业化", "transformation"),
-]
-PARTNERS = [
-    ("中国科学院深圳先进技术研究院", "广东", "桂粤科合〔2023〕3号"),
-    ("华南理工大学", "广东", "桂粤科合〔2023〕7号"),
-    ("香港科技大学", "香港", "桂港科合〔2024〕1号"),
-]
 ORGS = [
     ("广西壮族自治区科学技术厅", "南宁市", "department"),
     ("南宁市科学技术局", "南宁市", "bureau"),
@@ -90,7 +78,7 @@ CALL_GUIDE = {
 
 
 def init(eng: Engine, processes: Path | None = None) -> list[str]:
-    """Create or upgrade the schema, deploy the bundled processes and the reference lists."""
+    """Create or upgrade the schema (which seeds the reference lists); deploy the bundled processes; organisations."""
     upgrade(eng)
     sessions = sessionmaker(eng, expire_on_commit=False)
     deployed = []
@@ -103,12 +91,6 @@ def init(eng: Engine, processes: Path | None = None) -> list[str]:
 
 
 def _ensure_reference(session: Session) -> None:
-    for code, title, kind in JIEBANG:
-        if session.scalar(select(JiebangProblem).where(JiebangProblem.code == code)) is None:
-            session.add(JiebangProblem(code=code, title=title, kind=kind))
-    for name, region, agreement in PARTNERS:
-        if session.scalar(select(PartnerInstitution).where(PartnerInstitution.name == name)) is None:
-            session.add(PartnerInstitution(name=name, region=region, agreement_no=agreement))
     for name, city, kind in ORGS:
         if session.scalar(select(Organization).where(Organization.name == name)) is None:
             session.add(Organization(name=name, city=city, kind=kind))

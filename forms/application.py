@@ -79,15 +79,20 @@ class ApplicationSchema(FormSchema):
 class JiebangApplicationSchema(ApplicationSchema):
     """Track 1: a team unveils a problem on the Department's 揭榜 list."""
 
-    jiebang_problem_id = dynamic_choice("揭榜题目", "jiebang_problem_id", help="从科技厅发布的榜单中选择")
+    choice_messages = {"jiebang_problem_id": "所选题目不在榜单上，或申报当日不在其有效期内"}
+
+    jiebang_problem_id = dynamic_choice("揭榜题目", "jiebang_problem_id",
+                                        help="从科技厅发布的榜单中选择（须在有效期内）")
     jiebang_kind = choice("揭榜类别", choices.JIEBANG_KINDS)
 
 
 class PartnerApplicationSchema(ApplicationSchema):
     """Track 2: cooperation with an out-of-region institution that has an agreement with Guangxi."""
 
+    choice_messages = {"partner_institution_id": "所选院校不在合作院校名单上，或申报当日其合作协议不在有效期内"}
+
     partner_institution_id = dynamic_choice(
-        "合作高校院所", "partner_institution_id", help="须为已与广西签订合作协议的区外高校、科研院所"
+        "合作高校院所", "partner_institution_id", help="须为与广西签订合作协议且协议在有效期内的区外高校、科研院所"
     )
     cooperation_mode = choice("合作方式", choices.COOPERATION_MODES)
 

@@ -23,6 +23,7 @@ class FormContext:
 
     task_data: dict[str, Any] = field(default_factory=dict)
     choices: dict[str, list[Any]] = field(default_factory=dict)
+    today: dt.date | None = None  # the China date of the submission, when the caller knows it
 
     def allowed(self, choices_key: str) -> set[str] | None:
         """The allowed values under choices_key as strings, or None when the caller gave none."""
@@ -61,6 +62,8 @@ class FormSchema(Schema):
     """Base form: unknown fields rejected, blanks treated as missing, rules checked, JSON-safe output."""
 
     error_messages = {"unknown": "不允许提交未定义的字段", "type": "数据格式无效，应为一组字段（对象）"}
+    # field name → what to say when its value is not among the database-backed options
+    choice_messages: dict[str, str] = {}
 
     def __init__(self, *, form_context: FormContext | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -108,7 +111,7 @@ class FormSchema(Schema):
                 continue
             values = data[name] if isinstance(data[name], list) else [data[name]]
             if any(str(value) not in allowed for value in values):
-                errors[name] = [NOT_IN_CHOICES]
+                errors[name] = [self.choice_messages.get(name, NOT_IN_CHOICES)]
         return errors
 
     @pre_load

@@ -14,6 +14,7 @@ from forms.base import FormSchema
 from forms.payloads import ObjectionSchema, TerminationSchema, WithdrawalSchema
 from forms.reports import (
     AcceptanceReviewSchema,
+    ContractConfirmationSchema,
     ContractSchema,
     FinalReportSchema,
     MidtermReportSchema,
@@ -53,6 +54,7 @@ FORMS: dict[str, Form] = {
     "award_decision": Form("立项决策", AwardDecisionSchema),
     "objection_review": Form("异议处理", ObjectionReviewSchema),
     "contract": Form("签订任务书", ContractSchema),
+    "confirm_contract": Form("确认任务书", ContractConfirmationSchema),
     "midterm_report": Form("中期报告", MidtermReportSchema),
     "midterm_review": Form("中期检查评审", MidtermReviewSchema),
     "rectification": Form("整改报告", RectificationSchema),

@@ -1,6 +1,7 @@
 """Forms after the award: task contract, midterm check, rectification and acceptance."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from forms.base import Errors, FormSchema, require
@@ -22,9 +23,37 @@ class ContractSchema(FormSchema):
     """The task contract (任务书) signed after the award."""
 
     contract_no = string("任务书编号", max_length=50)
-    signed_on = date("签订日期")
+    signed_on = date("签订日期", help="不早于立项决策日期，不晚于今天")
     budget_wan = number("合同经费（万元）", required=False, exclusive_minimum=0, maximum=MAX_WAN)
     targets = text("考核指标", max_length=5000)
+
+    def rules(self, data: dict[str, Any], complete: bool) -> Errors:
+        """The contract is signed on or after the award decision (`award_decided_on`) and not after today."""
+        signed = data.get("signed_on")
+        if not signed:
+            return {}
+        signed_on = dt.date.fromisoformat(signed) if isinstance(signed, str) else signed
+        decided = self.form_context.task_data.get("award_decided_on")
+        if isinstance(decided, str) and signed_on < dt.date.fromisoformat(decided[:10]):
+            return {"signed_on": [f"签订日期不能早于立项决策日期（{decided[:10]}）"]}
+        today = self.form_context.today
+        if today is not None and signed_on > today:
+            return {"signed_on": [f"签订日期不能晚于今天（{today.isoformat()}）"]}
+        return {}
+
+
+class ContractConfirmationSchema(FormSchema):
+    """The officer's check of the signed 任务书: confirm it, or send it back to be signed again."""
+
+    decision = choice("确认结论", decision_options(("approve", "return"), {"approve": "确认任务书",
+                                                                        "return": "退回重签"}))
+    opinion = text("意见", required=False, help="退回重签时必填：写明需要改正之处")
+
+    def rules(self, data: dict[str, Any], complete: bool) -> Errors:
+        """An opinion is required when the contract goes back to the applicant."""
+        if complete and data.get("decision") == "return":
+            return require(data, "opinion", "退回重签时须填写意见")
+        return {}
 
 
 class MidtermReportSchema(FormSchema):

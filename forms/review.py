@@ -115,16 +115,23 @@ class AwardDecisionSchema(FormSchema):
                          help="同意立项时必填")
 
     def rules(self, data: dict[str, Any], complete: bool) -> Errors:
-        """Funding is required when the award is approved, and never more than the budget asked for."""
+        """Funding is required when the award is approved, and never more than the budget asked for nor the
+        call's cap (`funding_cap_wan`, when the call has one)."""
         if complete and data.get("decision") == "approve":
             missing = require(data, "funding_wan", "同意立项时须填写资助经费")
             if missing:
                 return missing
-        budget = self.form_context.task_data.get("budget_wan")
         funding = data.get("funding_wan")
-        if isinstance(budget, int | float) and isinstance(funding, int | float) and funding > budget:
-            return {"funding_wan": [f"资助经费不能超过申报预算（{budget:g} 万元）"]}
-        return {}
+        if not isinstance(funding, int | float):
+            return {}
+        messages = []
+        budget = self.form_context.task_data.get("budget_wan")
+        if isinstance(budget, int | float) and funding > budget:
+            messages.append(f"资助经费不能超过申报预算（{budget:g} 万元）")
+        cap = self.form_context.task_data.get("funding_cap_wan")
+        if isinstance(cap, int | float) and funding > cap:
+            messages.append(f"资助经费不能超过本批次单项资助上限（{cap:g} 万元）")
+        return {"funding_wan": messages} if messages else {}
 
 
 class ObjectionReviewSchema(FormSchema):

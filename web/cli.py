@@ -288,3 +288,34 @@ def calendar_show(year: int) -> None:
     for day in schedule.listing():
         click.echo(f"{day.day.isoformat()}\t周{'一二三四五六日'[day.day.weekday()]}\t{KIND_LABELS[day.kind]}\t"
                    f"{day.name}\t{day.source}")
+
+
+@main.group(help="参考名单：揭榜榜单、合作院校名单（带有效期）")
+def reference() -> None:
+    """The reference lists administrators maintain."""
+
+
+@reference.command("import", help=(
+    "从 CSV（UTF-8）或 Excel（.xlsx）文件导入名单：首行为列名，"
+    "揭榜榜单 code,title,kind,valid_from,valid_to（或 榜单编号,题目,类别,生效日期,截止日期），"
+    "合作院校 name,region,agreement_no,valid_from,valid_to"
+    "（或 院校名称,国家或地区,合作协议编号,生效日期,截止日期）；"
+    "已有编号或名称的行修改该条目；任一行有错则全部不导入"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--list", "kind", type=click.Choice(["jiebang", "partners"]), default=None,
+              help="名单（默认按表头判断）")
+def reference_import(file: str, kind: str | None) -> None:
+    from engine.reference import LISTS
+    from engine.reference_import import ImportRefused, import_file
+
+    path = Path(file)
+    with _database() as eng:
+        try:
+            with make_sessionmaker(eng).begin() as session:
+                done = import_file(session, path, actor_id=None, kind=kind)
+        except ImportRefused as e:
+            for line in e.lines:
+                click.echo(f"{file}: {line}", err=True)
+            click.echo("未导入任何条目", err=True)
+            sys.exit(1)
+    click.echo(f"{LISTS[done.kind]}：新增 {done.added} 条，修改 {done.changed} 条")

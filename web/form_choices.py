@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Application, JiebangProblem, PartnerInstitution, RoleGrant, User
+from engine import reference
+from engine.calendar import china_date
+from engine.models import Application, JiebangProblem, PartnerInstitution, RoleGrant, User, utcnow
 from engine.reviews import eligible_experts
 from forms import FieldInfo, FormContext
 from forms.choices import JIEBANG_KINDS
@@ -41,20 +43,19 @@ def context(session: Session, fields: list[FieldInfo], app: Application | None, 
             task_data: dict[str, Any] | None = None) -> FormContext:
     """A FormContext whose choices carry labels: what may be picked now, or (for reading) every known value."""
     keys = choices_keys(fields)
+    today = china_date(utcnow())
     options: dict[str, list[Any]] = {}
     if "jiebang_problem_id" in keys:
-        stmt = select(JiebangProblem).order_by(JiebangProblem.code)
-        if for_input:
-            stmt = stmt.where(JiebangProblem.listed.is_(True))
+        problems = (reference.valid_on(session, JiebangProblem, today) if for_input
+                    else session.scalars(select(JiebangProblem).order_by(JiebangProblem.code)).all())
         kinds = dict(JIEBANG_KINDS)
         options["jiebang_problem_id"] = [(p.id, f"{p.code} {p.title}（{kinds.get(p.kind, p.kind)}）")
-                                         for p in session.scalars(stmt).all()]
+                                         for p in problems]
     if "partner_institution_id" in keys:
-        stmt2 = select(PartnerInstitution).order_by(PartnerInstitution.id)
-        if for_input:
-            stmt2 = stmt2.where(PartnerInstitution.active.is_(True))
+        partners = (reference.valid_on(session, PartnerInstitution, today) if for_input
+                    else session.scalars(select(PartnerInstitution).order_by(PartnerInstitution.id)).all())
         options["partner_institution_id"] = [
-            (p.id, f"{p.name}（{p.region}，协议 {p.agreement_no}）") for p in session.scalars(stmt2).all()]
+            (p.id, f"{p.name}（{p.region}，协议 {p.agreement_no}）") for p in partners]
     if "experts" in keys:
         if for_input:
             experts = eligible_experts(session, app) if app is not None else []

@@ -23,6 +23,7 @@ from engine.models.programme import (
     Call,
     JiebangProblem,
     PartnerInstitution,
+    ProgrammeSetting,
     ReviewAssignment,
 )
 from engine.models.task import HumanTask
@@ -32,6 +33,6 @@ __all__ = [
     "AuditEvent", "Base", "Call", "DeclaredConflict", "ExpertProfile", "HolidayDay", "HolidayYear", "HumanTask",
     "Incident", "InstanceMigration", "JiebangProblem", "LoginAttempt", "MigrationItem", "NoticeEvent",
     "NoticePreference", "NoticeSetting", "Notification", "Objection", "Organization", "OutboxEmail", "PanelProposal",
-    "PartnerInstitution", "ProcessInstance",
-    "ProcessVersion", "Publicity", "Reminder", "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
+    "PartnerInstitution", "ProcessInstance", "ProcessVersion", "ProgrammeSetting", "Publicity", "Reminder",
+    "ReviewAssignment", "RoleGrant", "User", "WorkingDayCount", "utcnow",
 ]

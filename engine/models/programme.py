@@ -1,7 +1,7 @@
 """The programme's own records: calls, applications, expert assignments and reference lists."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -41,6 +41,8 @@ class Call(Base):
     field_quota: Mapped[int] = mapped_column(default=2)
     avoid_same_city: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # The most one award of this call may grant (万元); None: no cap beyond the budget asked for.
+    funding_cap_wan: Mapped[float | None]
 
 
 class Application(Base):
@@ -87,7 +89,7 @@ class ReviewAssignment(Base):
 
 
 class JiebangProblem(Base):
-    """A technical problem published on the 揭榜 list (track 1)."""
+    """A technical problem published on the 揭榜 list (track 1), open to applications from valid_from to valid_to."""
 
     __tablename__ = "jiebang_problem"
 
@@ -95,16 +97,38 @@ class JiebangProblem(Base):
     code: Mapped[str] = mapped_column(String(30), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
-    listed: Mapped[bool] = mapped_column(default=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]  # None: until further notice
+
+    def valid_on(self, day: date) -> bool:
+        """Whether an application submitted on `day` may name this problem."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class PartnerInstitution(Base):
-    """An out-of-region university or institute with a signed cooperation agreement (track 2)."""
+    """An out-of-region university or institute with a cooperation agreement (track 2), in force valid_from–valid_to."""
 
     __tablename__ = "partner_institution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    region: Mapped[str] = mapped_column(String(50), default="")
+    region: Mapped[str] = mapped_column(String(50), default="")  # country or region, e.g. 广东, 香港, 新加坡
     agreement_no: Mapped[str] = mapped_column(String(50), default="")
-    active: Mapped[bool] = mapped_column(default=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+    def valid_on(self, day: date) -> bool:
+        """Whether the agreement is in force on `day`."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class ProgrammeSetting(Base):
+    """The programme's plan period and target: the goal of 100 teams counts awards in first_year–last_year."""
+
+    __tablename__ = "programme_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_name: Mapped[str] = mapped_column(String(50), default="“十四五”时期")
+    first_year: Mapped[int] = mapped_column(default=2021)
+    last_year: Mapped[int] = mapped_column(default=2025)
+    target: Mapped[int] = mapped_column(default=100)

@@ -135,6 +135,9 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
         admin.locator("select[data-navigate]").select_option(label="common/award.bpmn")
     assert "file=common" in admin.url
     admin.wait_for_selector("#instance-viewer[data-ready='1']")
+    # the officer's confirmation of the 任务书 is drawn (it has its DI shapes) and was passed through
+    assert admin.locator(".djs-element.rb-completed[data-element-id='confirm_contract']").count() == 1
+    assert "确认任务书" in admin.locator("#canvas g[data-element-id='confirm_contract']").text_content()
 
     new_instance, _ = instance_of(live, new_app)
     admin.goto(f"{live.url}/admin/instances/{new_instance}")

@@ -140,7 +140,8 @@ def test_t2_from_submission_to_acceptance_tells_every_role(live: LiveApp, people
     journey.told(after, {"applicant": [f"正式立项，请签订任务书：{title}"]})
     with time_machine.travel(china(2025, 10, 20, 10, 0), tick=False):
         lc.sign("2025-10-20")
-    journey.told(china(2025, 10, 20, 10, 0), {"officer": [f"任务书已签订：{title}"]})
+    journey.told(china(2025, 10, 20, 10, 0), {"officer": [f"任务书已签订，请确认：{title}"],
+                                              "applicant": [f"任务书已确认：{title}"]})
 
     midterm = china(2027, 4, 21, 9, 0)
     journey.tick(midterm)

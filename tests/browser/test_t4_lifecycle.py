@@ -106,6 +106,9 @@ def test_t4_application_from_form_to_acceptance(live: LiveApp, people: People, s
         open_task(founder, TITLE, "任务书")
         submit_form(founder, {"contract_no": "GK-T4-001", "signed_on": signed.isoformat(), "budget_wan": "300",
                               "targets": "突破电驱系统关键技术3项，实现产值5000万元。"})
+        assert status(live, app_id) == ("awarded", "contract")  # the officer confirms it first
+        open_task(officer, TITLE, "确认任务书")
+        submit_form(officer, {"decision": "approve", "opinion": "任务书与立项一致，予以确认。"})
     assert status(live, app_id) == ("in_progress", "contract")
 
     midterm = china_morning(signed, months=18, days=2)  # half of the 36 months
@@ -141,7 +144,9 @@ def test_t4_application_from_form_to_acceptance(live: LiveApp, people: People, s
         dashboard = officer.goto(f"{live.url}/dashboard/")
         assert dashboard is not None and "style-src 'self'" in dashboard.headers["content-security-policy"]
         officer.wait_for_selector("#dashboard[data-ready='1']")
-        assert officer.text_content("#awarded") == "1"
+        in_plan = 2021 <= after_publicity.year <= 2025  # awards after the plan period are shown apart
+        assert officer.text_content("#awarded") == ("1" if in_plan else "0")
+        assert ("计划期外立项 0 个" if in_plan else "计划期外立项 1 个") in officer.text_content("#outside-period")
         assert officer.locator("#chart-city canvas").count() == 1  # ECharts drew under the policy
         shots.take(officer, "dashboard")
         assert people.policy_violations == [], people.policy_violations

@@ -74,6 +74,7 @@ VALID: dict[str, dict[str, Any]] = {
     "award_decision": {"decision": "approve", "funding_wan": 200},
     "objection_review": {"decision": "approve", "finding": "经调查，异议不成立。"},
     "contract": {"contract_no": "桂科带土2025001", "signed_on": "2025-03-01", "targets": "引进核心成员5人。"},
+    "confirm_contract": {"decision": "approve"},
     "midterm_report": {"progress": "已完成中试。", "spent_wan": 120},
     "midterm_review": {"decision": "approve", "opinion": "进展良好。"},
     "rectification": {"rectification_report": "已按要求完成整改。"},
@@ -106,7 +107,7 @@ def leaf_messages(messages: Any) -> list[str]:
 
 def test_every_form_key_has_a_valid_example() -> None:
     assert set(VALID) == forms.form_keys()
-    assert len(forms.form_keys()) == 21
+    assert len(forms.form_keys()) == 22
 
 
 @pytest.mark.parametrize("form_key", sorted(VALID))
@@ -241,20 +242,20 @@ def test_partial_accepts_an_incomplete_application_but_not_bad_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("form_key", "field", "good", "bad"),
+    ("form_key", "field", "good", "bad", "message"),
     [
-        ("application_t1", "jiebang_problem_id", 7, 8),
-        ("application_t2", "partner_institution_id", 3, 4),
-        ("expert_assignment", "experts", [11, 12, 13, 14, 15], [11, 12, 13, 14, 99]),
+        ("application_t1", "jiebang_problem_id", 7, 8, "所选题目不在榜单上，或申报当日不在其有效期内"),
+        ("application_t2", "partner_institution_id", 3, 4,
+         "所选院校不在合作院校名单上，或申报当日其合作协议不在有效期内"),
+        ("expert_assignment", "experts", [11, 12, 13, 14, 15], [11, 12, 13, 14, 99], "所选项不在可选范围内"),
     ],
 )
-def test_dynamic_choices_reject_values_outside_them(form_key: str, field: str, good: Any, bad: Any) -> None:
+def test_dynamic_choices_reject_values_outside_them(form_key: str, field: str, good: Any, bad: Any,
+                                                     message: str) -> None:
     allowed = [7, 3, 11, 12, 13, 14, 15]
     context = FormContext(choices={field: allowed})
     assert forms.load(form_key, {**VALID[form_key], field: good}, context)[field] == good
-    assert messages_of(form_key, {**VALID[form_key], field: bad}, context) == {
-        field: ["所选项不在可选范围内"]
-    }
+    assert messages_of(form_key, {**VALID[form_key], field: bad}, context) == {field: [message]}
     assert forms.load(form_key, {**VALID[form_key], field: bad})[field] == bad
 
 
@@ -475,7 +476,7 @@ def test_fields_of_other_kinds_and_defaults() -> None:
 def test_decision_fields_use_the_shared_values() -> None:
     allowed = {"approve", "return", "reject", "rectify", "terminate", "extend"}
     keyed = [key for key in forms.form_keys() if "decision" in forms.json_schema(key)["properties"]]
-    assert len(keyed) == 6
+    assert len(keyed) == 7
     for key in keyed:
         assert set(forms.json_schema(key)["properties"]["decision"]["enum"]) <= allowed
 
@@ -677,3 +678,32 @@ def test_award_funding_is_at_most_the_budget_asked_for() -> None:
     assert forms.load("award_decision", decision, context)["funding_wan"] == 300
     assert messages_of("award_decision", {**decision, "funding_wan": 5000}, context=context) == {
         "funding_wan": ["资助经费不能超过申报预算（300 万元）"]}
+
+
+def test_award_funding_is_at_most_the_calls_cap_as_well() -> None:
+    context = forms.FormContext(task_data={"budget_wan": 500, "funding_cap_wan": 300})
+    decision = {"decision": "approve", "opinion": "同意", "funding_wan": 300}
+    assert forms.load("award_decision", decision, context)["funding_wan"] == 300
+    assert messages_of("award_decision", {**decision, "funding_wan": 300.01}, context=context) == {
+        "funding_wan": ["资助经费不能超过本批次单项资助上限（300 万元）"]}
+    both = forms.FormContext(task_data={"budget_wan": 200, "funding_cap_wan": 150})
+    assert messages_of("award_decision", {**decision, "funding_wan": 250}, context=both) == {
+        "funding_wan": ["资助经费不能超过申报预算（200 万元）", "资助经费不能超过本批次单项资助上限（150 万元）"]}
+    uncapped = forms.FormContext(task_data={"budget_wan": 5000, "funding_cap_wan": None})
+    assert forms.load("award_decision", {**decision, "funding_wan": 5000}, uncapped)["funding_wan"] == 5000
+
+
+def test_contract_is_signed_between_the_award_decision_and_today() -> None:
+    context = forms.FormContext(task_data={"award_decided_on": "2025-09-26"}, today=dt.date(2025, 10, 20))
+    contract = VALID["contract"]
+    for day in ("2025-09-26", "2025-10-20"):
+        assert forms.load("contract", {**contract, "signed_on": day}, context)["signed_on"] == day
+    assert messages_of("contract", {**contract, "signed_on": "2025-09-25"}, context=context) == {
+        "signed_on": ["签订日期不能早于立项决策日期（2025-09-26）"]}
+    assert messages_of("contract", {**contract, "signed_on": "2025-10-21"}, context=context) == {
+        "signed_on": ["签订日期不能晚于今天（2025-10-20）"]}
+
+
+def test_a_contract_goes_back_only_with_an_opinion() -> None:
+    assert messages_of("confirm_contract", {"decision": "return"}) == {"opinion": ["退回重签时须填写意见"]}
+    assert forms.load("confirm_contract", {"decision": "return", "opinion": "指标不符。"})["decision"] == "return"

@@ -263,6 +263,11 @@ class Instance:
         self.advance(china(2025, 10, 11, 9, 0))
         self.now = china(2025, 10, 15, 10, 0)
         self.complete("contract_signing", {"signed_on": "2025-10-15"}, lane="applicant", form="contract")
+        self.confirm()
+
+    def confirm(self, decision: str = "approve") -> None:
+        self.complete("confirm_contract", {"decision": decision, "opinion": "请核对考核指标。"}, lane="officer",
+                      form="confirm_contract")
 
     def through_midterm(self) -> None:
         self.through_award()
@@ -328,6 +333,9 @@ def test_happy_path_to_accepted(n: int) -> None:
     assert (data["stage"], data["status"]) == ("contract", "awarded")
     app.now = china(2025, 10, 15, 10, 0)
     app.complete("contract_signing", {"signed_on": "2025-10-15"}, lane="applicant", form="contract")
+    assert app.ready() == ["confirm_contract"] and app.waiting_timers() == []  # no midterm clock before confirmation
+    assert app.data()["status"] == "awarded"
+    app.confirm()
     data = app.data()
     assert (data["award_result"], data["status"]) == ("awarded", "in_progress")
     assert data["midterm_at"] == "2027-04-15T15:59:59+00:00"  # 18 of 36 months after signing
@@ -626,8 +634,35 @@ def test_contract_without_signing_date_uses_today() -> None:
     app.advance(china(2025, 10, 11, 9, 0))
     app.now = china(2025, 10, 20, 10, 0)
     app.complete("contract_signing", {}, lane="applicant", form="contract")
+    app.confirm()
     data = app.data()
     assert (data["signed_on"], data["midterm_at"]) == ("2025-10-20", "2027-04-20T15:59:59+00:00")
+
+
+def test_midterm_counts_from_the_confirmation_and_a_returned_contract_is_signed_again() -> None:
+    app = Instance(2)
+    app.through_review()
+    app.now = china(2025, 9, 26, 10, 0)
+    app.award()
+    assert app.data()["award_decided_on"] == "2025-09-26"
+    app.advance(china(2025, 10, 11, 9, 0))
+    app.now = china(2025, 11, 10, 10, 0)  # the day before the contract deadline
+    app.complete("contract_signing", {"signed_on": "2025-11-10"}, lane="applicant", form="contract")
+    app.confirm("return")
+    assert app.ready() == ["contract_signing"]
+    data = app.data()
+    # ten more working days to sign again, not the day left of the first month
+    assert (data["contract_returns"], data["contract_deadline"]) == (1, "2025-11-24T15:59:59+00:00")
+    app.advance(china(2025, 11, 12, 9, 0))
+    assert app.ready() == ["contract_signing"]  # the old deadline has passed, the award stands
+    app.now = china(2025, 11, 14, 10, 0)
+    app.complete("contract_signing", {"signed_on": "2025-11-14"}, lane="applicant", form="contract")
+    app.now = china(2025, 11, 20, 10, 0)
+    app.confirm()
+    data = app.data()
+    assert (data["signed_on"], data["contract_confirmed_on"]) == ("2025-11-14", "2025-11-20")
+    assert data["midterm_at"] == "2027-05-20T15:59:59+00:00"  # 18 months after the confirmation
+    assert app.waiting_timers() == ["2027-05-20T15:59:59+00:00"]
 
 
 # ------------------------------------------------------------------------------------------ midterm
@@ -640,7 +675,8 @@ def test_midterm_rectify_then_pass() -> None:
     app.complete("midterm_review", {"decision": "rectify", "rectify_days": 10}, lane="officer",
                  form="midterm_review")
     task = app.task("midterm_rectification")
-    assert task.task_spec.extensions["properties"] == {"formKey": "rectification", "assignee": "applicant_user_id"}
+    assert task.task_spec.extensions["properties"] == {"formKey": "rectification", "notAfter": "rectify_deadline",
+                                                       "assignee": "applicant_user_id"}
     assert task.data["rectify_deadline"] == "2027-05-03T15:59:59+00:00"  # 10 weekdays (2027 not official yet)
     app.complete("midterm_rectification", {"report": "已整改"}, lane="applicant", form="rectification")
     assert app.waiting_timers() == []
@@ -701,10 +737,28 @@ def test_acceptance_rectify_then_pass() -> None:
     app.complete("acceptance_review", {"decision": "rectify"}, lane="officer", form="acceptance_review")
     task = app.task("acceptance_rectification")
     assert task.data["acceptance_rectifications"] == 1
+    assert task.data["rectify_deadline"] == "2028-11-13T15:59:59+00:00"  # 20 weekdays (2028 not official)
+    assert app.waiting_timers() == ["2028-11-13T15:59:59+00:00"]
     app.complete("acceptance_rectification", {}, lane="applicant", form="rectification")
     app.complete("acceptance_review", {"decision": "approve"}, lane="officer", form="acceptance_review")
     data = assert_closed(app, "accepted")
     assert data["acceptance_rectifications"] == 1
+
+
+def test_acceptance_rectification_deadline_missed_terminates() -> None:
+    app = Instance(3)
+    app.through_midterm()
+    app.advance(china(2028, 10, 16, 9, 0))
+    app.complete("final_report", {}, lane="applicant", form="final_report")
+    app.now = china(2028, 10, 17, 10, 0)
+    app.complete("acceptance_review", {"decision": "rectify", "rectify_days": 10}, lane="officer",
+                 form="acceptance_review")
+    assert app.task("acceptance_rectification").data["rectify_deadline"] == "2028-10-31T15:59:59+00:00"
+    app.advance(china(2028, 10, 31, 23, 0))
+    assert app.ready() == ["acceptance_rectification"]
+    app.advance(china(2028, 11, 1, 9, 0))
+    data = assert_closed(app, "terminated")
+    assert data["acceptance_result"] == "terminated"
 
 
 def test_acceptance_reject_fails() -> None:
@@ -897,6 +951,7 @@ def test_parsed_lanes_and_forms(n: int) -> None:
         ("award", "award_decision"): ("officer", "award_decision"),
         ("award", "objection_review"): ("officer", "objection_review"),
         ("award", "contract_signing"): ("applicant", "contract"),
+        ("award", "confirm_contract"): ("officer", "confirm_contract"),
         ("midterm", "midterm_report"): ("applicant", "midterm_report"),
         ("midterm", "midterm_review"): ("officer", "midterm_review"),
         ("midterm", "midterm_rectification"): ("applicant", "rectification"),

@@ -69,9 +69,25 @@ def test_document_validates_and_documents_every_route(app: Flask, client: FlaskC
     ("/tasks/{task_id}/claim", "post"), ("/tasks/{task_id}/unclaim", "post"), ("/tasks/{task_id}/complete", "post"),
     ("/process-versions", "get"), ("/process-versions", "post"), ("/instances/{instance_id}", "get"),
     ("/stats", "get"), ("/auth/token", "post"), ("/calendar/{year}", "get"), ("/calendar/{year}", "put"),
-    ("/process-versions/impact", "post"), ("/migrations", "post"), ("/migrations/{migration_id}/rollback", "post")])
+    ("/process-versions/impact", "post"), ("/migrations", "post"), ("/migrations/{migration_id}/rollback", "post"),
+    ("/calls", "post"), ("/calls/{call_id}", "put"), ("/reference/jiebang-problems", "get"),
+    ("/reference/jiebang-problems", "post"), ("/reference/jiebang-problems/{entry_id}", "put"),
+    ("/reference/partner-institutions", "get"), ("/reference/partner-institutions", "post"),
+    ("/reference/partner-institutions/{entry_id}", "put")])
 def test_every_endpoint_of_the_contract_is_documented(path: str, method: str) -> None:
     assert (path, method) in OPERATIONS
+
+
+def test_application_forms_carry_the_member_fields(client: FlaskClient) -> None:
+    schemas = ok(client.get(f"{PREFIX}/openapi.json"))["components"]["schemas"]
+    for track in range(1, 6):
+        member = schemas[f"Form_application_t{track}"]["properties"]["team"]["items"]["properties"]
+        assert member["work_location"]["enum"] == ["guangxi", "elsewhere_in_china", "abroad"], track
+        assert {"is_legal_rep", "is_largest_shareholder"} <= set(member) if track == 4 else "is_legal_rep" not in member
+    enterprise = schemas["Form_application_t4"]["properties"]
+    assert enterprise["team"]["items"]["properties"]["is_legal_rep"]["type"] in ("boolean", ["boolean", "null"])
+    assert schemas["Form_award_decision"]["properties"]["funding_wan"]["type"] in ("number", ["number", "null"])
+    assert schemas["Form_confirm_contract"]["properties"]["decision"]["enum"] == ["approve", "return"]
 
 
 @functools.cache
@@ -101,7 +117,8 @@ def test_fuzzer_finds_no_server_errors(app: Flask, calls: dict[str, int], path: 
     form = next(r["id"] for r in ok(api.get("/tasks")) if r["application_id"] == draft["id"])
     # Half the cases aim at rows that exist, so that generated bodies reach the engine's checks.
     real = {"application_id": draft["id"], "task_id": form, "instance_id": draft["instance_id"], "incident_id": 1,
-            "year": 2027, "call_id": calls["T1"], "proposal_id": 1, "kind": "application", "migration_id": 1}
+            "year": 2027, "call_id": calls["T1"], "proposal_id": 1, "kind": "application", "migration_id": 1,
+            "entry_id": 1}
     schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", app)
     operation = schema[path][method.upper()]
     names = {p["name"] for p in _DOCUMENT["paths"][path][method].get("parameters", []) if p.get("in") == "path"}

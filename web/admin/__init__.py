@@ -15,4 +15,5 @@ from web.admin import (  # noqa: E402,F401  (routes register on bp)
     operations,
     people,
     processes,
+    reference,
 )

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from engine import calls as programme_calls
+from engine import plan
 from engine.calendar import CHINA
 from engine.errors import FormInvalid
 from engine.models import TRACKS, Application, Call, utcnow
@@ -26,7 +27,8 @@ def calls() -> str:
     counts = {call_id: n for call_id, n in session.execute(
         select(Application.call_id, func.count()).group_by(Application.call_id))}
     return render_template("admin/calls.html", calls=rows, applications_per_call=counts, tracks=TRACKS,
-                           statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date())
+                           statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date(),
+                           setting=plan.current(session))
 
 
 def _day(name: str) -> date:
@@ -42,6 +44,17 @@ def _int(name: str) -> int:
     if value is None:
         raise FormInvalid({name: ["请填写整数"]})
     return value
+
+
+def _cap() -> float | None:
+    """The award cap field: blank for no cap; FormInvalid when it is not a number."""
+    text = request.form.get("funding_cap_wan", "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise FormInvalid({"funding_cap_wan": ["单项资助上限须为数字（万元），不设上限时留空"]}) from None
 
 
 def _setting(name: str) -> bool | None:
@@ -65,7 +78,7 @@ def create_call() -> Response:
                 opens_at=programme_calls.day_start(_day("opens_on")),
                 closes_at=programme_calls.day_end(_day("closes_on")),
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
-                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
+                avoid_same_city=_setting("avoid_same_city") is not False, funding_cap_wan=_cap(), actor_id=me().id)
             title = call.title
     except FormInvalid as e:
         flash_invalid(e)
@@ -84,7 +97,7 @@ def update_call(call_id: int) -> Response:
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
                 field_quota=form.get("field_quota", type=bounded_int), avoid_same_city=_setting("avoid_same_city"),
-                actor_id=me().id)
+                funding_cap_wan=_cap() if "funding_cap_wan" in form else programme_calls.KEEP, actor_id=me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
@@ -103,4 +116,19 @@ def call_status(call_id: int) -> Response:
         flash_invalid(e)
         return _back()
     flash("已开放申报批次" if status == "open" else "已关闭申报批次", "info")
+    return _back()
+
+
+@bp.post("/calls/plan")
+@role_required("admin")
+def change_plan() -> Response:
+    """The plan period and target the dashboard and `GET /stats` count against."""
+    try:
+        with command() as session:
+            plan.change(session, plan_name=request.form.get("plan_name", ""), first_year=_int("first_year"),
+                        last_year=_int("last_year"), target=_int("target"), actor_id=me().id)
+    except FormInvalid as e:
+        flash_invalid(e)
+        return _back()
+    flash("已保存计划期与目标", "info")
     return _back()

@@ -15,4 +15,13 @@ def _challenge(response: Response) -> Response:
     return response
 
 
-from web.api import admin, calendar, experts, notices, openapi, versioning, views  # noqa: E402,F401  (routes register on bp)
+from web.api import (  # noqa: E402,F401  (routes register on bp)
+    admin,
+    calendar,
+    experts,
+    notices,
+    openapi,
+    programme,
+    versioning,
+    views,
+)

@@ -10,6 +10,7 @@ from flask import Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import Rule
 
+import forms
 from engine.holidays.entry import FIRST_YEAR, LAST_YEAR
 from web.api import bp
 from web.api import schemas as s
@@ -32,6 +33,7 @@ TAGS = [
     {"name": "通知", "description": "本人的通知"},
     {"name": "公示", "description": "公示名单与实名异议（无需登录）"},
     {"name": "文书", "description": "可打印、可下载的 PDF 文书"},
+    {"name": "参考名单", "description": "揭榜榜单、合作院校名单（带有效期，管理员维护）"},
 ]
 AUTOMATIC: dict[int, tuple[str, type[s.ErrorSchema]]] = {
     401: ("缺少访问令牌，或令牌无效、已过期", s.ErrorSchema),
@@ -100,6 +102,18 @@ def _operation(rule: Rule, name: str, op: Operation) -> dict[str, Any]:
     return entry
 
 
+def form_component(form_key: str) -> str:
+    """The component name of a task form's data (what `POST /tasks/{id}/complete` sends as `data`)."""
+    return f"Form_{form_key}"
+
+
+def form_schema(form_key: str) -> dict[str, Any]:
+    """A form's JSON Schema, described as the `data` of the tasks whose `form_key` it is."""
+    schema = forms.json_schema(form_key)
+    return {**schema, "description": f"form_key 为 {form_key} 的任务所提交的 data（{forms.title(form_key)}）；"
+                                     "GET /tasks/{id} 的 form 字段给出同一 JSON Schema"}
+
+
 def build(app: Flask) -> dict[str, Any]:
     """The document for every route of the API blueprint."""
     spec = APISpec(title="Rootball API", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()],
@@ -107,6 +121,8 @@ def build(app: Flask) -> dict[str, Any]:
                    security=[{"bearerAuth": []}])
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                    "description": "POST /auth/token 得到的访问令牌"})
+    for key in sorted(forms.form_keys()):
+        spec.components.schema(form_component(key), form_schema(key))
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith(f"{bp.name}."):
             continue

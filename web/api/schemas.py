@@ -143,6 +143,8 @@ class CallSchema(Schema):
     opens_at = fields.DateTime(required=True)
     closes_at = fields.DateTime(required=True)
     guide = fields.String(required=True, metadata={"description": "申报指南（扩展字段）"})
+    funding_cap_wan = fields.Float(required=True, allow_none=True,
+                                   metadata={"description": "单项资助上限（万元），null 为不设上限（扩展字段）"})
 
 
 class ApplicationStateSchema(Schema):
@@ -236,13 +238,30 @@ def _counts(description: str) -> fields.Dict:
                        metadata={"description": description})
 
 
+class PlanPeriodSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "计划期名称，如“十四五”时期"})
+    first_year = fields.Integer(required=True, metadata={"description": "首年"})
+    last_year = fields.Integer(required=True, metadata={"description": "末年（含）"})
+
+
+class OutsidePeriodSchema(Schema):
+    awarded = fields.Integer(required=True, metadata={"description": "计划期外立项且未撤销的团队数"})
+    by_year = _counts("按立项年份")
+    by_track = _counts("按类别")
+
+
 class StatsSchema(Schema):
-    target = fields.Integer(required=True, metadata={"description": "计划引进团队数"})
-    awarded = fields.Integer(required=True, metadata={"description": "已立项且未撤销的团队数"})
+    target = fields.Integer(required=True, metadata={"description": "计划期内计划引进团队数"})
+    awarded = fields.Integer(required=True, metadata={"description": "计划期内已立项且未撤销的团队数"})
     by_track = _counts("按类别")
     by_city = _counts("按设区市")
     by_year = _counts("按立项年份（北京时间）")
     pipeline = _counts("各阶段申报数（扩展字段）")
+    by_origin = _counts("按团队来源：domestic 国内团队 / overseas 境外团队（带头人申报时在境外工作）/ unknown 未注明"
+                        "（扩展字段）")
+    plan_period = fields.Nested(PlanPeriodSchema, required=True, metadata={"description": "计划期（扩展字段）"})
+    outside_period = fields.Nested(OutsidePeriodSchema, required=True,
+                                   metadata={"description": "计划期外的立项，不计入目标（扩展字段）"})
 
 
 # -- the holiday calendar -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import select
 import forms
 from engine import inbox_query, reviews
 from engine.access import can_see_application, can_work, oversees
+from engine.calendar import china_date
 from engine.errors import NotAllowed, NotFound, TaskNotFound
 from engine.inbox import form_values
 from engine.models import Application, Call, HumanTask, utcnow
@@ -130,8 +131,9 @@ def get_task(task_id: int) -> ResponseReturnValue:
     session = db.session()
     app = session.get(Application, row.application_id) if row.application_id else None
     data = form_values(session, row, app) if row.state == "open" else dict(row.data or {})
+    choices = reviews.choices(session, names, app, china_date(utcnow()))
     detail = {**present.task_rows(session, [row])[0], "state": row.state, "form": form,
-              "data": {k: v for k, v in data.items() if k in names}, "choices": reviews.choices(session, names, app)}
+              "data": {k: v for k, v in data.items() if k in names}, "choices": choices}
     return jsonify(s.TaskDetailSchema().dump(detail))
 
 
