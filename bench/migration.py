@@ -111,7 +111,9 @@ def run_on(eng: Engine, backend: str, count: int) -> None:
         assert target is not None
     plans = timed("migration preview", len(ids), lambda: moving.preview(runtime, target, ids, None, admin))
     print(f"  movable: {sum(p.can_move for p in plans)} of {len(plans)}")
-    outcome = timed("migration", len(ids), lambda: moving.migrate(runtime, target, ids, None, admin))
+    # every instance moved here, as the scheduler's passes would move them
+    outcome = timed("migration", len(ids), lambda: moving.migrate(runtime, target, ids, None, admin,
+                                                                  inline_limit=len(ids)))
     print(f"  migrated: {len(outcome.migrated)}, refused: {len(outcome.refused)}")
     restored, refused = timed("rollback", len(ids), lambda: moving.rollback(runtime, outcome.id, admin))
     print(f"  restored: {len(restored)}, refused: {len(refused)}")
