@@ -9,18 +9,15 @@ from sqlalchemy import func, select
 
 from engine import repository, versions
 from engine.errors import InvalidProcess, Problem
-from engine.experts import rules
-from engine.models import TRACKS, ProcessInstance, ProcessVersion, User
-from engine.seed import TRACK_PROCESSES
+from engine.models import ProcessInstance, ProcessVersion, User
 from web import db
 from web.admin import bp
 from web.admin.common import command
 from web.auth import me, role_required
+from web.display import PROCESS_LABELS
 from web.numbers import bounded_int
 
 RUNNING = ("running", "waiting")
-PROCESS_LABELS = {key: f"{track} {TRACKS[track]}" for track, key in TRACK_PROCESSES.items()} | {
-    rules.DECISION: rules.DECISION_NAME}
 FIELD_LABELS = {
     "type": "元素类型", "name": "名称", "documentation": "说明", "script": "脚本", "conditionExpression": "条件",
     "incoming": "入线", "outgoing": "出线", "sourceRef": "起点", "targetRef": "终点", "flowNodeRef": "泳道内元素",
