@@ -185,7 +185,7 @@ def test_instance_viewer_for_officers(client: FlaskClient, play: Scenario, calls
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '"application_form"' in html and "bpmn-navigated-viewer" in html and "查看实例" in html
-    assert 'id="instance-version">v1<' in html
+    assert 'id="instance-version">T4 来桂创办企业 第1版<' in html
     listing = client.get("/admin/instances?running=1").get_data(as_text=True)
     assert f"#{instance_id}" in listing
     assert client.get(f"/admin/versions/{t4_version_id(runtime)}/files/track4_enterprise.bpmn").status_code == 200

@@ -65,4 +65,5 @@ def instance(instance_id: int) -> str:
     return render_template("admin/instance.html", view=view, marks=marks, instance=found, version=version,
                            application=application, files=sorted(n for n in files if n.endswith(".bpmn")),
                            current=current, statuses=INSTANCE_STATUS, stage_labels=STAGE_LABELS,
-                           label=PROCESS_LABELS.get(version.process_key, version.process_key))
+                           label=PROCESS_LABELS.get(version.process_key, version.process_key),
+                           names=versions.element_names(files), file_titles=versions.file_titles(files))

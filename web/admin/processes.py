@@ -14,7 +14,7 @@ from web import db
 from web.admin import bp
 from web.admin.common import command
 from web.auth import me, role_required
-from web.display import PROCESS_LABELS
+from web.display import PROCESS_LABELS, version_label
 from web.numbers import bounded_int
 
 RUNNING = ("running", "waiting")
@@ -66,6 +66,7 @@ def modeler(version_id: int) -> str:
         abort(404, description=f"版本中没有文件 {current}")
     newest = repository.latest(db.session(), version.process_key)
     return render_template("admin/modeler.html", version=version, files=sorted(files), current=current,
+                           file_titles=versions.file_titles(files),
                            label=PROCESS_LABELS.get(version.process_key, version.process_key),
                            running=running_counts().get(version.id, 0), newest=newest)
 
@@ -114,8 +115,8 @@ def deploy() -> ResponseReturnValue:
         with command() as session:
             newest_before = session.scalar(select(func.max(ProcessVersion.id))) or 0
             deployed = repository.deploy(session, {name: xml.encode()}, note=note, actor_id=me().id)
-            result = [{"id": v.id, "process_key": v.process_key, "version": v.version, "new": v.id > newest_before}
-                      for v in deployed]
+            result = [{"id": v.id, "process_key": v.process_key, "version": v.version, "new": v.id > newest_before,
+                       "label": version_label(v.process_key, v.version)} for v in deployed]
     except InvalidProcess as e:
         return jsonify({"error": "流程校验未通过，未部署", "problems": _problems(e.problems, name)}), 422
     return jsonify({"deployed": result}), 201 if any(v["new"] for v in result) else 200
