@@ -132,7 +132,8 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
     old_instance, _ = instance_of(live, old_app)
     admin.goto(f"{live.url}/admin/instances/{old_instance}")
     admin.wait_for_selector("#instance-viewer[data-ready='1']")
-    assert admin.text_content("#instance-version") == "T4 来桂创办企业 第1版" and admin.text_content("#instance-status") == "已结束"
+    assert admin.text_content("#instance-version") == "T4 来桂创办企业 第1版"
+    assert admin.text_content("#instance-status") == "已结束"
     assert admin.get_attribute("#instance-viewer", "data-active") == "0"
     assert admin.locator(".djs-element.rb-completed[data-element-id='recommendation']").count() == 1
     assert "推荐单位审核推荐" in admin.locator("#canvas g[data-element-id='recommendation']").text_content()
