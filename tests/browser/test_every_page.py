@@ -217,3 +217,15 @@ def test_modeler_fills_the_window_and_keeps_the_palette_off_the_diagram(live: Li
     admin.click("#canvas g[data-element-id='application_form']")
     assert admin.inner_text("label[data-key=formKey]").startswith("表单 (formKey)")
     assert admin.inner_text("label[data-key=dueIn]").startswith("办理期限 (dueIn)")
+
+
+def test_navigation_keeps_whole_words_between_phone_and_desktop(live: LiveApp, people: People) -> None:
+    for username in ("officer", "admin"):
+        page = people(username)
+        for width in (1280, 1024, 900, 800, 600, 320):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{live.url}/applications/")
+            heights = page.evaluate("Array.from(document.querySelectorAll('header nav a, header .who a'))"
+                                    ".map((a) => a.getBoundingClientRect().height)")
+            assert heights and max(heights) <= 40, (username, width, heights)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (username, width)
