@@ -172,7 +172,8 @@ def test_diff_page_shows_added_removed_and_changed_elements(client: FlaskClient,
     assert "end_refused" in added and "不予推荐" in added
     assert "end_not_recommended" in removed
     assert "flow_to_end_not_recommended" in changed and "终点" in changed
-    assert "recommendation" in changed and "P5WD" in changed and "P3WD" in changed and "办理时限" in changed
+    assert "recommendation" in changed and "P5WD" in changed and "P3WD" in changed and "办理期限 (dueIn)" in changed
+    assert "用户任务" in changed and "userTask" not in changed
     assert client.get("/admin/versions/diff?a=1").status_code == 400
 
 

@@ -24,9 +24,20 @@ FIELD_LABELS = {
     "attachedToRef": "附着于", "calledElement": "调用流程", "calledDecisionId": "调用决策表",
     "messageVariable": "消息变量", "default": "默认出线", "cancelActivity": "中断活动",
     "timerEventDefinition.timeDate": "定时（日期）", "timerEventDefinition.timeDuration": "定时（时长）",
-    "timerEventDefinition.timeCycle": "定时（周期）", "property:formKey": "表单 formKey",
-    "property:dueIn": "办理时限 dueIn",
-    "property:assignee": "指定办理人 assignee", "property:scope": "办理范围 scope",
+    "timerEventDefinition.timeCycle": "定时（周期）", "property:formKey": "表单 (formKey)",
+    "property:dueIn": "办理期限 (dueIn)",
+    "property:assignee": "指定办理人 (assignee)", "property:scope": "办理范围 (scope)",
+}
+# BPMN/DMN element types by tag, as the diff names them (the modeler's panel uses the same words).
+ELEMENT_TYPES = {
+    "userTask": "用户任务", "scriptTask": "脚本任务", "businessRuleTask": "业务规则任务", "serviceTask": "服务任务",
+    "task": "任务", "manualTask": "人工任务", "receiveTask": "接收任务", "callActivity": "调用活动",
+    "subProcess": "子流程", "startEvent": "开始事件", "endEvent": "结束事件", "boundaryEvent": "边界事件",
+    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
+    "exclusiveGateway": "排他网关", "parallelGateway": "并行网关", "inclusiveGateway": "包容网关",
+    "eventBasedGateway": "事件网关", "sequenceFlow": "顺序流", "lane": "泳道", "laneSet": "泳道集",
+    "participant": "池", "process": "流程", "message": "消息", "decision": "决策表", "rule": "规则",
+    "collaboration": "协作", "messageFlow": "消息流",
 }
 
 
@@ -131,4 +142,4 @@ def diff() -> str:
     old, new = _version(old_id), _version(new_id)
     result = versions.diff_files(dict(old.files), dict(new.files))
     return render_template("admin/diff.html", old=old, new=new, diff=result, field_labels=FIELD_LABELS,
-                           labels=PROCESS_LABELS)
+                           labels=PROCESS_LABELS, types=ELEMENT_TYPES)
