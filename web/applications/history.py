@@ -13,7 +13,7 @@ from web.display import ACTION_LABELS, DECISION_LABELS, MESSAGE_LABELS, STAGE_LA
 
 # Messages that close an application, whose reason the record shows beside its end.
 CLOSING_MESSAGES = ("applicant_withdrew", "officer_terminated")
-_names: dict[int, dict[str, str]] = {}  # a deployed version never changes, so its names are read once
+_names: dict[str, dict[str, str]] = {}  # by the files' sha256: the same files always name the same elements
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,17 @@ def element_names(session: Session, instance_id: int | None) -> dict[str, str]:
     """The Chinese names of the elements of the instance's process version, by id."""
     if instance_id is None:
         return {}
-    version_id = session.scalar(select(ProcessInstance.version_id).where(ProcessInstance.id == instance_id))
-    if version_id is None:
+    found = session.execute(
+        select(ProcessVersion.id, ProcessVersion.sha256)
+        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .where(ProcessInstance.id == instance_id)).first()
+    if found is None:
         return {}
-    if version_id not in _names:
+    version_id, digest = found
+    if digest not in _names:
         version = session.get(ProcessVersion, version_id)
-        _names[version_id] = versions.element_names(dict(version.files)) if version is not None else {}
-    return _names[version_id]
+        _names[digest] = versions.element_names(dict(version.files)) if version is not None else {}
+    return _names[digest]
 
 
 def _stage_note(data: dict[str, Any]) -> str:
