@@ -194,3 +194,22 @@ def test_site_icon_is_served_and_linked(client: FlaskClient) -> None:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml", url
         assert body.startswith(b"<svg")
 
+
+
+def test_instance_list_sorts_by_whitelisted_columns(client: FlaskClient, play: Scenario,
+                                                    calls: dict[str, int]) -> None:
+    for title in ("一", "二", "三"):
+        play.start(calls["T1"], "applicant", title)
+    login_as(client, "officer")
+
+    def order(query: str) -> list[int]:
+        page = client.get(f"/admin/instances?{query}").get_data(as_text=True)
+        return [int(i) for i in re.findall(r'<tr data-instance-id="(\d+)">', page)]
+
+    newest_first = order("")
+    assert len(newest_first) == 3 and newest_first == sorted(newest_first, reverse=True)
+    assert order("sort=id") == sorted(newest_first)
+    assert order("sort=-updated") == newest_first and order("sort=updated") == sorted(newest_first)
+    assert order("sort=state_json") == newest_first  # not a sort key: the default order
+    page = client.get("/admin/instances?running=1&sort=id").get_data(as_text=True)
+    assert 'data-sort="id" href="/admin/instances?running=1&amp;sort=-id"' in page
