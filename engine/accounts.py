@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -142,3 +142,16 @@ def revoke_tokens(session: Session, user: User) -> int:
         ApiToken.user_id == user.id, or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
         .values(expires_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def search(q: str = "", role: str = "") -> Select[tuple[User]]:
+    """Users whose username, name, e-mail or organisation holds `q`, holding `role` when given (unordered)."""
+    stmt = select(User).outerjoin(Organization, Organization.id == User.organization_id)
+    if q:
+        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                              User.display_name.icontains(q, autoescape=True),
+                              User.email.icontains(q, autoescape=True),
+                              Organization.name.icontains(q, autoescape=True)))
+    if role:
+        stmt = stmt.where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
+    return stmt

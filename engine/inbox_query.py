@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import keyset
 from engine.access import oversees
-from engine.models import Application, HumanTask, User
+from engine.models import Application, HumanTask, Organization, User
 from engine.models.task import IS_OPEN, UNCLAIMED
 
 SCOPES = ("mine", "group", "all", "done")
@@ -33,7 +33,7 @@ class TaskFilter:
     call_id: int | None = None
     city: str | None = None
     due_before: datetime | None = None
-    q: str | None = None  # words in the task's or the application's title
+    q: str | None = None  # words in the task's or the application's title or organisation, or its number (#12)
 
     @classmethod
     def of(cls, values: dict[str, Any]) -> TaskFilter:
@@ -54,8 +54,14 @@ class TaskFilter:
             # `due_sort` bounds the index range; `due_at` keeps tasks without a due date out.
             stmt = stmt.where(HumanTask.due_sort < self.due_before, HumanTask.due_at.is_not(None))
         if self.q:
-            stmt = stmt.where(or_(HumanTask.title.icontains(self.q, autoescape=True),
-                                  Application.title.icontains(self.q, autoescape=True)))
+            stmt = stmt.outerjoin(Organization, Organization.id == Application.organization_id)
+            matches = [HumanTask.title.icontains(self.q, autoescape=True),
+                       Application.title.icontains(self.q, autoescape=True),
+                       Organization.name.icontains(self.q, autoescape=True)]
+            number = self.q.strip().lstrip("#＃").strip()
+            if number.isascii() and number.isdigit() and len(number) <= 12:
+                matches.append(HumanTask.application_id == int(number))
+            stmt = stmt.where(or_(*matches))
         return stmt
 
 

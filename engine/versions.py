@@ -188,3 +188,23 @@ def process_ids(xml: str) -> set[str]:
     """Ids of the processes and embedded subprocesses a BPMN file defines."""
     root = etree.fromstring(xml.encode())
     return set(root.xpath("//*[local-name()='process' or local-name()='subProcess']/@id"))
+
+
+def element_names(files: dict[str, str]) -> dict[str, str]:
+    """The name of every named BPMN/DMN element of a version's files, by id (what people read for an id)."""
+    names: dict[str, str] = {}
+    for file in sorted(files):
+        for element_id, (element, _facts) in elements(file, files[file]).items():
+            if element.name:
+                names.setdefault(element_id, element.name)
+    return names
+
+
+def file_titles(files: dict[str, str]) -> dict[str, str]:
+    """Each file's title: the name of the first process or decision it defines, else the file's name."""
+    titles: dict[str, str] = {}
+    for file in sorted(files):
+        root = etree.fromstring(files[file].encode())
+        named = root.xpath("(//*[local-name()='process' or local-name()='decision'][@name])[1]/@name")
+        titles[file] = re.sub(r"\s+", " ", str(named[0])) if named else file
+    return titles

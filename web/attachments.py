@@ -137,6 +137,11 @@ def record(session: Session, app: Application, task: HumanTask | None, user_id: 
     return rows
 
 
+def removable(attachment: Attachment, task_state: str | None, user_id: int) -> bool:
+    """Whether `user_id` may remove the file: its uploader, while the task it came with is still open."""
+    return attachment.uploaded_by == user_id and task_state == "open"
+
+
 def remove(session: Session, attachment: Attachment, user_id: int) -> None:
     """Delete an attachment's record, commit, then delete its file."""
     audit.record(session, "attachment_removed", actor_id=user_id, application_id=attachment.application_id,

@@ -29,6 +29,9 @@ def edit_in_modeler(admin: Page, live: LiveApp, shots: Screenshots) -> None:
     admin.click("#canvas g[data-element-id='recommendation']")
     assert admin.input_value("#prop-name") == "推荐单位审核推荐"
     assert admin.input_value("#prop-dueIn") == "P5WD"
+    # properties read in Chinese with the technical key beside them
+    assert admin.inner_text("label[data-key=dueIn]").startswith("办理期限 (dueIn)")
+    assert admin.inner_text("label[data-key=formKey]").startswith("表单 (formKey)")
     admin.fill("#prop-dueIn", "五个工作日")
     admin.click("#prop-apply")
     admin.click("#validate")
@@ -54,6 +57,9 @@ def edit_in_modeler(admin: Page, live: LiveApp, shots: Screenshots) -> None:
     admin.click("#deploy")
     admin.wait_for_selector("#modeler[data-deployed]")
     assert admin.get_attribute("#modeler", "data-deployed") == "track4_enterprise v2"
+    # the heading, the title and the address follow the version just deployed
+    assert admin.text_content("#modeler-version") == "T4 来桂创办企业 第2版" and "第2版" in admin.title()
+    assert admin.url.endswith(f"/admin/versions/{admin.get_attribute('a.new-version', 'data-new-version-id')}")
     shots.take(admin, "modeler-deployed")
 
 
@@ -62,10 +68,10 @@ def versions_and_diff(admin: Page, live: LiveApp, shots: Screenshots) -> None:
     admin.goto(f"{live.url}/admin/")
     card = admin.locator("#process-track4_enterprise")
     rows = card.locator("tbody tr")
-    assert "v2" in rows.nth(0).inner_text() and "推荐审核时限改为3个工作日" in rows.nth(0).inner_text()
+    assert "第2版" in rows.nth(0).inner_text() and "推荐审核时限改为3个工作日" in rows.nth(0).inner_text()
     assert "运行中 1" in rows.nth(1).inner_text()
     shots.take(admin, "versions-after")
-    card.get_by_role("link", name="与 v1 比较").click()
+    card.get_by_role("link", name="与第1版比较").click()
     changed = admin.locator("#changed").inner_text()
     assert "recommendation" in changed and "P5WD" in changed and "P3WD" in changed and NEW_NAME in changed
     # bpmn-js rewrote the whole file: only the edited task may differ (extension properties survive the round trip)
@@ -126,13 +132,14 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
     old_instance, _ = instance_of(live, old_app)
     admin.goto(f"{live.url}/admin/instances/{old_instance}")
     admin.wait_for_selector("#instance-viewer[data-ready='1']")
-    assert admin.text_content("#instance-version") == "v1" and admin.text_content("#instance-status") == "已结束"
+    assert admin.text_content("#instance-version") == "T4 来桂创办企业 第1版"
+    assert admin.text_content("#instance-status") == "已结束"
     assert admin.get_attribute("#instance-viewer", "data-active") == "0"
     assert admin.locator(".djs-element.rb-completed[data-element-id='recommendation']").count() == 1
     assert "推荐单位审核推荐" in admin.locator("#canvas g[data-element-id='recommendation']").text_content()
     shots.take(admin, "instance-old-version-finished")
     with admin.expect_navigation():  # the file list opens the file chosen (a static script, no inline handler)
-        admin.locator("select[data-navigate]").select_option(label="common/award.bpmn")
+        admin.locator("select[data-navigate]").select_option(label="立项决策、公示与任务书签订")
     assert "file=common" in admin.url
     admin.wait_for_selector("#instance-viewer[data-ready='1']")
     # the officer's confirmation of the 任务书 is drawn (it has its DI shapes) and was passed through
@@ -142,7 +149,7 @@ def test_edit_validate_deploy_and_versions_side_by_side(live: LiveApp, people: P
     new_instance, _ = instance_of(live, new_app)
     admin.goto(f"{live.url}/admin/instances/{new_instance}")
     admin.wait_for_selector("#instance-viewer[data-ready='1']")
-    assert admin.text_content("#instance-version") == "v2"
+    assert admin.text_content("#instance-version") == "T4 来桂创办企业 第2版"
     assert admin.locator(".djs-element.rb-active[data-element-id='formal_review']").count() == 1
     assert admin.locator(".djs-element.rb-completed[data-element-id='recommendation']").count() == 1
     assert NEW_NAME in admin.locator("#canvas g[data-element-id='recommendation']").text_content()

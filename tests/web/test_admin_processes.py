@@ -172,7 +172,8 @@ def test_diff_page_shows_added_removed_and_changed_elements(client: FlaskClient,
     assert "end_refused" in added and "不予推荐" in added
     assert "end_not_recommended" in removed
     assert "flow_to_end_not_recommended" in changed and "终点" in changed
-    assert "recommendation" in changed and "P5WD" in changed and "P3WD" in changed and "办理时限" in changed
+    assert "recommendation" in changed and "P5WD" in changed and "P3WD" in changed and "办理期限 (dueIn)" in changed
+    assert "用户任务" in changed and "userTask" not in changed
     assert client.get("/admin/versions/diff?a=1").status_code == 400
 
 
@@ -185,7 +186,7 @@ def test_instance_viewer_for_officers(client: FlaskClient, play: Scenario, calls
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '"application_form"' in html and "bpmn-navigated-viewer" in html and "查看实例" in html
-    assert 'id="instance-version">v1<' in html
+    assert 'id="instance-version">T4 来桂创办企业 第1版<' in html
     listing = client.get("/admin/instances?running=1").get_data(as_text=True)
     assert f"#{instance_id}" in listing
     assert client.get(f"/admin/versions/{t4_version_id(runtime)}/files/track4_enterprise.bpmn").status_code == 200

@@ -106,7 +106,7 @@ def test_record_page_shows_data_timeline_history_and_diagram(
     assert re.search(r'<li class="done" data-stage="formal_review">形式审查</li>', page)
     assert re.search(r'<li class="current" data-stage="expert_review">专家评审</li>', page)
     assert re.search(r'<li class="pending" data-stage="publicity">公示</li>', page)
-    assert "阶段变更：推荐 → 形式审查" in page and "柳州市科技局" in page
+    assert '<td data-label="操作">阶段变更</td>' in page and ">推荐 → 形式审查</td>" in page and "柳州市科技局" in page
     found = re.search(r'<section class="card" id="instance-viewer" data-xml-url="/admin/versions/(\d+)/files/'
                       r'track4_enterprise.bpmn"', page)
     assert found and 'href="/admin/instances/' in page

@@ -66,6 +66,9 @@ def test_all_tab_is_for_overseers_and_filters_apply(client: FlaskClient, play: S
     assert task_ids(client.get(f"/tasks/?tab=all&call_id={calls['T5']}").get_data(as_text=True)) == {form}
 
 
+FIRST_CELL = r'\s*<td[^>]*><span class="app-no">#\d+</span> ([^<]*)<'  # an inbox row's application title
+
+
 def test_overdue_and_due_soon_stand_out_and_sort_by_due_date(client: FlaskClient, play: Scenario,
                                                               calls: dict[str, int]) -> None:
     late, soon, later = (flows.started(play, calls, t) for t in ("逾期的申报", "快到期的申报", "不急的申报"))
@@ -76,12 +79,12 @@ def test_overdue_and_due_soon_stand_out_and_sort_by_due_date(client: FlaskClient
             session.execute(update(HumanTask).where(HumanTask.application_id == app_id).values(due_at=due))
     login_as(client, "founder")
     page = client.get("/tasks/").get_data(as_text=True)
-    rows = re.findall(r'<tr class="([a-z]*)" data-task-id="(\d+)">\s*<td>([^<]*)<', page)
+    rows = re.findall(r'<tr class="([a-z]*)" data-task-id="(\d+)">' + FIRST_CELL, page)
     assert [(cls, title) for cls, _id, title in rows] == [
         ("overdue", "逾期的申报"), ("soon", "快到期的申报"), ("", "不急的申报")]
     assert "已逾期" in page and "即将到期" in page
     newest = client.get("/tasks/?order=desc").get_data(as_text=True)
-    assert re.findall(r'data-task-id="\d+">\s*<td>([^<]*)<', newest)[0] == "不急的申报"
+    assert re.findall(r'data-task-id="\d+">' + FIRST_CELL, newest)[0] == "不急的申报"
 
 
 def test_done_tab_and_task_page_show_who_completed_it_and_when(client: FlaskClient, play: Scenario,

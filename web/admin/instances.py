@@ -19,6 +19,9 @@ from web.numbers import bounded_int
 INSTANCE_STATUS = {"running": "运行中", "waiting": "等待中", "complete": "已结束", "withdrawn": "已撤回",
                    "terminated": "已终止", "error": "出错"}
 LIST_LIMIT = 500
+# The columns the list sorts by (`-` before a key: descending), each ending on the instance id.
+SORTS: dict[str, Any] = {"id": ProcessInstance.id, "next_timer": ProcessInstance.next_timer_at,
+                         "updated": ProcessInstance.updated_at}
 
 
 @bp.get("/instances")
@@ -26,17 +29,23 @@ LIST_LIMIT = 500
 def instances() -> str:
     version_id = request.args.get("version_id", type=bounded_int)
     running_only = request.args.get("running") == "1"
+    sort = request.args.get("sort", "").strip()
+    sort = sort if sort.lstrip("-") in SORTS else "-id"
+    column = SORTS[sort.lstrip("-")]
+    order = ((column.desc().nulls_last(), ProcessInstance.id.desc()) if sort.startswith("-")
+             else (column.asc().nulls_last(), ProcessInstance.id.asc()))
     query = (select(ProcessInstance, ProcessVersion, Application)
              .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
              .outerjoin(Application, Application.id == ProcessInstance.application_id)
-             .order_by(ProcessInstance.id.desc()).limit(LIST_LIMIT))
+             .order_by(*order).limit(LIST_LIMIT))
     if version_id is not None:
         query = query.where(ProcessInstance.version_id == version_id)
     if running_only:
         query = query.where(ProcessInstance.status.in_(RUNNING))
     rows = db.session().execute(query).all()
+    args = {k: v for k, v in {"version_id": version_id, "running": "1" if running_only else None}.items() if v}
     return render_template("admin/instances.html", rows=rows, version_id=version_id, running_only=running_only,
-                           statuses=INSTANCE_STATUS, labels=PROCESS_LABELS,
+                           statuses=INSTANCE_STATUS, labels=PROCESS_LABELS, sort=sort, args=args,
                            stage_labels=STAGE_LABELS)
 
 
@@ -65,4 +74,5 @@ def instance(instance_id: int) -> str:
     return render_template("admin/instance.html", view=view, marks=marks, instance=found, version=version,
                            application=application, files=sorted(n for n in files if n.endswith(".bpmn")),
                            current=current, statuses=INSTANCE_STATUS, stage_labels=STAGE_LABELS,
-                           label=PROCESS_LABELS.get(version.process_key, version.process_key))
+                           label=PROCESS_LABELS.get(version.process_key, version.process_key),
+                           names=versions.element_names(files), file_titles=versions.file_titles(files))

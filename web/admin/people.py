@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from engine import accounts
+from engine import accounts, keyset
 from engine.errors import FormInvalid
 from engine.models import GUANGXI_CITIES, ROLES, Organization, User
 from web import db
@@ -14,15 +14,29 @@ from web.admin.common import command, flash_invalid
 from web.auth import me, role_required
 from web.numbers import bounded_int
 
+PAGE_SIZE = 50
+# The columns the list sorts by (`-` before a key: descending); each ends on the unique id for keyset paging.
+SORTS = {"username": (User.username, User.id), "display_name": (User.display_name, User.id), "id": (User.id,)}
+
 
 @bp.get("/users")
 @role_required("admin")
 def users() -> str:
+    """The users, searched by name, username, e-mail or organisation and by role, a page at a time."""
     session = db.session()
-    people = session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
+    q = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "").strip()
+    role = role if role in ROLES else ""
+    sort = request.args.get("sort", "").strip()
+    sort = sort if sort.lstrip("-") in SORTS else "username"
+    order = keyset.Order(SORTS[sort.lstrip("-")], descending=sort.startswith("-"))
+    page = keyset.page(session, accounts.search(q, role), order, limit=PAGE_SIZE,
+                       cursor=request.args.get("cursor") or None)
+    args = {k: v for k, v in {"q": q, "role": role, "sort": sort}.items() if v}
     organizations = session.scalars(select(Organization).order_by(Organization.name)).all()
-    return render_template("admin/users.html", people=people, organizations=organizations, roles=ROLES,
-                           role_labels=accounts.ROLE_LABELS, cities=GUANGXI_CITIES)
+    return render_template("admin/users.html", people=page.rows, page=page, q=q, role=role, sort=sort, args=args,
+                           organizations=organizations, roles=ROLES, role_labels=accounts.ROLE_LABELS,
+                           cities=GUANGXI_CITIES)
 
 
 def _back() -> Response:

@@ -9,27 +9,35 @@ from sqlalchemy import func, select
 
 from engine import repository, versions
 from engine.errors import InvalidProcess, Problem
-from engine.experts import rules
-from engine.models import TRACKS, ProcessInstance, ProcessVersion, User
-from engine.seed import TRACK_PROCESSES
+from engine.models import ProcessInstance, ProcessVersion, User
 from web import db
 from web.admin import bp
 from web.admin.common import command
 from web.auth import me, role_required
+from web.display import PROCESS_LABELS, version_label
 from web.numbers import bounded_int
 
 RUNNING = ("running", "waiting")
-PROCESS_LABELS = {key: f"{track} {TRACKS[track]}" for track, key in TRACK_PROCESSES.items()} | {
-    rules.DECISION: rules.DECISION_NAME}
 FIELD_LABELS = {
     "type": "元素类型", "name": "名称", "documentation": "说明", "script": "脚本", "conditionExpression": "条件",
     "incoming": "入线", "outgoing": "出线", "sourceRef": "起点", "targetRef": "终点", "flowNodeRef": "泳道内元素",
     "attachedToRef": "附着于", "calledElement": "调用流程", "calledDecisionId": "调用决策表",
     "messageVariable": "消息变量", "default": "默认出线", "cancelActivity": "中断活动",
     "timerEventDefinition.timeDate": "定时（日期）", "timerEventDefinition.timeDuration": "定时（时长）",
-    "timerEventDefinition.timeCycle": "定时（周期）", "property:formKey": "表单 formKey",
-    "property:dueIn": "办理时限 dueIn",
-    "property:assignee": "指定办理人 assignee", "property:scope": "办理范围 scope",
+    "timerEventDefinition.timeCycle": "定时（周期）", "property:formKey": "表单 (formKey)",
+    "property:dueIn": "办理期限 (dueIn)",
+    "property:assignee": "指定办理人 (assignee)", "property:scope": "办理范围 (scope)",
+}
+# BPMN/DMN element types by tag, as the diff names them (the modeler's panel uses the same words).
+ELEMENT_TYPES = {
+    "userTask": "用户任务", "scriptTask": "脚本任务", "businessRuleTask": "业务规则任务", "serviceTask": "服务任务",
+    "task": "任务", "manualTask": "人工任务", "receiveTask": "接收任务", "callActivity": "调用活动",
+    "subProcess": "子流程", "startEvent": "开始事件", "endEvent": "结束事件", "boundaryEvent": "边界事件",
+    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
+    "exclusiveGateway": "排他网关", "parallelGateway": "并行网关", "inclusiveGateway": "包容网关",
+    "eventBasedGateway": "事件网关", "sequenceFlow": "顺序流", "lane": "泳道", "laneSet": "泳道集",
+    "participant": "池", "process": "流程", "message": "消息", "decision": "决策表", "rule": "规则",
+    "collaboration": "协作", "messageFlow": "消息流",
 }
 
 
@@ -69,6 +77,7 @@ def modeler(version_id: int) -> str:
         abort(404, description=f"版本中没有文件 {current}")
     newest = repository.latest(db.session(), version.process_key)
     return render_template("admin/modeler.html", version=version, files=sorted(files), current=current,
+                           file_titles=versions.file_titles(files),
                            label=PROCESS_LABELS.get(version.process_key, version.process_key),
                            running=running_counts().get(version.id, 0), newest=newest)
 
@@ -117,8 +126,8 @@ def deploy() -> ResponseReturnValue:
         with command() as session:
             newest_before = session.scalar(select(func.max(ProcessVersion.id))) or 0
             deployed = repository.deploy(session, {name: xml.encode()}, note=note, actor_id=me().id)
-            result = [{"id": v.id, "process_key": v.process_key, "version": v.version, "new": v.id > newest_before}
-                      for v in deployed]
+            result = [{"id": v.id, "process_key": v.process_key, "version": v.version, "new": v.id > newest_before,
+                       "label": version_label(v.process_key, v.version)} for v in deployed]
     except InvalidProcess as e:
         return jsonify({"error": "流程校验未通过，未部署", "problems": _problems(e.problems, name)}), 422
     return jsonify({"deployed": result}), 201 if any(v["new"] for v in result) else 200
@@ -133,4 +142,4 @@ def diff() -> str:
     old, new = _version(old_id), _version(new_id)
     result = versions.diff_files(dict(old.files), dict(new.files))
     return render_template("admin/diff.html", old=old, new=new, diff=result, field_labels=FIELD_LABELS,
-                           labels=PROCESS_LABELS)
+                           labels=PROCESS_LABELS, types=ELEMENT_TYPES)

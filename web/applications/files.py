@@ -34,7 +34,7 @@ def remove_attachment(app_id: int, attachment_id: int) -> Response:
     found = _attachment(app_id, attachment_id)
     session = db.session()
     task = session.get(HumanTask, found.human_task_id) if found.human_task_id else None
-    if found.uploaded_by != me().id or task is None or task.state != "open":
+    if task is None or not attachments.removable(found, task.state, me().id):
         abort(403)
     attachments.remove(session, found, me().id)
     flash(f"已删除附件：{found.filename}", "info")

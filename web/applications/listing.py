@@ -17,10 +17,16 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_see_application, oversees, visible_summary
 from engine.models import TRACKS, Application, Organization, ReviewAssignment, User
-from web.display import STAGE_LABELS, STATUS_LABELS, local
+from web.display import STAGE_LABELS, local, status_label
 from web.numbers import bounded_int
 
 TEXT_FILTERS = ("track", "status", "stage", "city")
+# The columns the list sorts by (`?sort=title` ascending, `?sort=-title` descending); anything else is ignored.
+SORTS: dict[str, Any] = {
+    "id": Application.id, "title": Application.title, "track": Application.track, "organization": Organization.name,
+    "city": Application.city,
+    "submitted_at": Application.submitted_at,
+}
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20000
 
@@ -35,12 +41,18 @@ class Filters:
     city: str = ""
     call_id: int | None = None
     q: str = ""
+    sort: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
         """Read the filters from request arguments (unknown or blank values are ignored)."""
+        sort = args.get("sort", "").strip()
         return cls(**{k: args.get(k, "").strip() for k in TEXT_FILTERS}, q=args.get("q", "").strip()[:100],
-                   call_id=args.get("call_id", type=bounded_int))
+                   call_id=args.get("call_id", type=bounded_int), sort=sort if sort.lstrip("-") in SORTS else "")
+
+    def sorted_by(self, column: str) -> str:
+        """The `sort` value a column's heading links to: ascending first, then the reverse."""
+        return f"-{column}" if self.sort == column else column
 
     def as_args(self) -> dict[str, Any]:
         """The non-blank filters, for links."""
@@ -65,7 +77,7 @@ def _scope(user: User) -> Any:
 
 
 def query(user: User, filters: Filters) -> Select[tuple[Application]]:
-    """Applications matching `filters` within `user`'s scope, newest first."""
+    """Applications matching `filters` within `user`'s scope, newest first unless sorted by a column."""
     stmt = select(Application).outerjoin(Organization, Organization.id == Application.organization_id)
     scope = _scope(user)
     if scope is not None:
@@ -78,7 +90,12 @@ def query(user: User, filters: Filters) -> Select[tuple[Application]]:
     if filters.q:
         stmt = stmt.where(or_(Application.title.icontains(filters.q, autoescape=True),
                               Organization.name.icontains(filters.q, autoescape=True)))
-    return stmt.order_by(Application.id.desc())
+    if not filters.sort:
+        return stmt.order_by(Application.id.desc())
+    column = SORTS[filters.sort.lstrip("-")]
+    if filters.sort.startswith("-"):
+        return stmt.order_by(column.desc().nulls_last(), Application.id.desc())
+    return stmt.order_by(column.asc().nulls_last(), Application.id.asc())
 
 
 def visible(session: Session, user: User, filters: Filters, *, offset: int = 0,
@@ -110,7 +127,7 @@ def export(session: Session, user: User, applications: list[Application]) -> byt
     for a, summary in zip(applications, summaries, strict=True):
         sheet.append([_cell(sheet, value) for value in (
             a.id, a.title, f"{a.track} {TRACKS.get(a.track, '')}", a.organization.name if a.organization else "",
-            a.city or "", a.call.title, STAGE_LABELS.get(a.stage, a.stage), STATUS_LABELS.get(a.status, a.status),
+            a.city or "", a.call.title, STAGE_LABELS.get(a.stage, a.stage), status_label(a),
             _when(a.submitted_at), _when(a.awarded_at), *(summary.get(key) for key, _, _ in extra),
         )])
     widths = [width for _, width in COLUMNS] + [width for _, _, width in extra]

@@ -14,9 +14,10 @@ from engine.access import can_see_application, may_read_content, visible_summary
 from engine.inspect_instance import instance_view
 from engine.models import Application, Attachment, HumanTask, ProcessVersion, ReviewAssignment, User
 from engine.scoring import PanelScores, summarize
+from web import attachments as files
 from web import form_choices
 from web.admin.instances import diagram_marks
-from web.display import STAGES, SUMMARY_LABELS
+from web.display import STAGES, SUMMARY_LABELS, version_label
 from web.forms_render import FieldView, build
 
 APPLICATION_FORM_PREFIX = "application_"
@@ -108,32 +109,30 @@ def panel(session: Session, app: Application) -> tuple[list[PanelLine], PanelSco
     return [PanelLine(a, u, a.id in outlying) for a, u in rows], summary
 
 
-def attachments(session: Session, app: Application) -> list[tuple[Attachment, str]]:
-    """The application's files with the uploader's name, newest first."""
-    return [(a, name) for a, name in session.execute(
-        select(Attachment, User.display_name).join(User, User.id == Attachment.uploaded_by)
+def attachments(session: Session, app: Application, user: User) -> list[tuple[Attachment, str, bool]]:
+    """The application's files with the uploader's name and whether `user` may remove each, newest first."""
+    return [(a, name, files.removable(a, state, user.id)) for a, name, state in session.execute(
+        select(Attachment, User.display_name, HumanTask.state).join(User, User.id == Attachment.uploaded_by)
+        .outerjoin(HumanTask, HumanTask.id == Attachment.human_task_id)
         .where(Attachment.application_id == app.id).order_by(Attachment.id.desc())).all()]
 
 
 def timeline(app: Application, history: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(stage, label, state) along the lifecycle; state is done, current or pending."""
-    reached = {app.stage} | {"application"}
-    for event in history:
-        change = (event.get("data") or {}).get("stage") if event["action"] == "stage_changed" else None
-        if isinstance(change, list):
-            reached.update(str(s) for s in change)
+    """(stage, label, state) along the lifecycle; state is done, current, stopped or pending.
+
+    Only the stages before the current one are done: a returned application is back at 申报 with 推荐 still
+    ahead; a closed one is done up to the stage it ended in, which is marked stopped unless it was accepted.
+    """
     order = [key for key, _ in STAGES]
-    last = max((order.index(s) for s in reached if s in order), default=0)
-    result = []
-    for i, (key, label) in enumerate(STAGES):
-        if key == app.stage:
-            state = "current"
-        elif i <= last:
-            state = "done"
-        else:
-            state = "pending"
-        result.append((key, label, state))
-    return result
+    at, state_there = app.stage, "current"
+    if app.stage == "closed":
+        ended_in = next((str(change[0]) for change in reversed([
+            (event.get("data") or {}).get("stage") for event in history if event["action"] == "stage_changed"])
+            if isinstance(change, list) and change and change[-1] == "closed" and change[0] in order), order[0])
+        at, state_there = ended_in, "done" if app.status == "accepted" else "stopped"
+    here = order.index(at) if at in order else 0
+    return [(key, label, "done" if i < here else state_there if i == here else "pending")
+            for i, (key, label) in enumerate(STAGES)]
 
 
 def diagram(session: Session, instance_id: int) -> dict[str, Any]:
@@ -144,4 +143,4 @@ def diagram(session: Session, instance_id: int) -> dict[str, Any]:
     files = dict(version.files)
     main = versions.root_file(files, version.process_key)
     return {"xml_url": url_for("admin.version_file", version_id=version.id, name=main),
-            "marks": diagram_marks(view, files[main]), "version": version.version}
+            "marks": diagram_marks(view, files[main]), "version": version_label(version.process_key, version.version)}

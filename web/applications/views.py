@@ -18,6 +18,7 @@ from forms.base import BLANKS
 from forms.inputs import CONTROL_CHARACTERS, has_control_characters
 from web import db
 from web.applications import bp, listing, records
+from web.applications import history as history_lines
 from web.auth import login_required, me
 from web.display import STAGES, local
 from web.numbers import bounded_int, page_number
@@ -108,17 +109,18 @@ def detail(app_id: int) -> ResponseReturnValue:
     history = audit.history(session, app.id, reveal_reviewers=overseer)
     lines = records.task_lines(session, app)
     titles = {line.task.spec_name: line.task.title for line in lines}
+    instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.application_id == app.id)
+                                 .order_by(ProcessInstance.id.desc()).limit(1))
     if not overseer:  # experts' identities and scores stay with the Department
         lines = [line for line in lines if line.task.form_key != SCORE_FORM]
     panel_lines, panel_summary = records.panel(session, app) if overseer else ([], None)
-    instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.application_id == app.id)
-                                 .order_by(ProcessInstance.id.desc()).limit(1))
     diagram = records.diagram(session, instance_id) if overseer and instance_id else None
     return render_template(
         "applications/detail.html", app=app, views=records.application_views(session, app),
         summary_facts=records.shown_summary(session, user, app),
-        timeline=records.timeline(app, history), history=history, titles=titles, lines=lines,
-        files=records.attachments(session, app), panel_lines=panel_lines, panel_summary=panel_summary,
+        timeline=records.timeline(app, history), lines=lines, closing=history_lines.closing(history),
+        history=history_lines.lines(history, titles, history_lines.element_names(session, instance_id)),
+        files=records.attachments(session, app, user), panel_lines=panel_lines, panel_summary=panel_summary,
         overseer=overseer, instance_id=instance_id, diagram=diagram, can_work=can_work, user=user,
         may_withdraw=owns(user, app) and app.stage in PRE_AWARD,
         may_terminate=user.has_role("officer") and app.status not in CLOSED_STATUSES)

@@ -74,7 +74,7 @@ def task_context(session: Session, user: User, row: HumanTask, app: Application 
     ctx["decisions"] = [line for line in records.task_lines(session, app)
                         if line.task.state == "done" and line.task.form_key != SCORE_FORM
                         and not str(line.task.form_key or "").startswith(records.APPLICATION_FORM_PREFIX)]
-    ctx["files"] = records.attachments(session, app)
+    ctx["files"] = records.attachments(session, app, user)
     if oversees(user):
         lines, summary = records.panel(session, app)
         ctx["panel"] = (lines, summary) if lines else None

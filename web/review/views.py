@@ -100,7 +100,7 @@ def render(row: HumanTask, app: Application, *, values: dict[str, Any] | None = 
         errors_top=unplaced_errors(views, errors or {}), has_errors=bool(errors), completer=completer,
         team=team_of(session, app) if mine and not declared else [],
         application_views=records.application_views(session, app) if shows_content else None,
-        files=records.attachments(session, app) if shows_content else []), status
+        files=records.attachments(session, app, user) if shows_content else []), status
 
 
 @bp.get("/<int:task_id>")

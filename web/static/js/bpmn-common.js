@@ -99,22 +99,76 @@
     });
   }
 
-  /* Fit the diagram to the container's width, then shrink the container's height to the diagram's. */
-  function fitDiagram(diagram, minHeight, maxHeight) {
+  /* Zoom that keeps a 12 px label at least ~9 px on screen: a wide diagram is panned, never shrunk unreadable. */
+  const READABLE_ZOOM = 0.75;
+
+  /* Fit the diagram to the container's width at a readable zoom, size the container's height to the drawing
+     (between minHeight and maxHeight; with keepHeight the container keeps its own), keep `leftInset` screen
+     pixels free on the left (the modeler's palette) and bring `focusId` (the current step) into view. */
+  function fitDiagram(diagram, minHeight, maxHeight, options) {
+    const opts = options || {};
     const canvas = diagram.get('canvas');
+    const container = canvas.getContainer().closest('.bpmn-canvas') || canvas.getContainer();
     canvas.zoom('fit-viewport', 'auto');
     const inner = canvas.viewbox().inner;
-    const container = canvas.getContainer().closest('.bpmn-canvas');
-    if (container && inner.width > 0) {
-      const wanted = container.clientWidth * inner.height / inner.width + 60;
+    if (!(inner.width > 0)) { return; }
+    const inset = opts.leftInset || 0;
+    const pad = 20;
+    const usable = Math.max(100, container.clientWidth - inset - 2 * pad);
+    const scale = Math.max(READABLE_ZOOM, Math.min(1, usable / inner.width));
+    if (!opts.keepHeight) {
+      const wanted = inner.height * scale + 2 * pad + 40;
       container.style.height = Math.round(Math.max(minHeight, Math.min(maxHeight, wanted))) + 'px';
-      canvas.resized();
-      canvas.zoom('fit-viewport', 'auto');
     }
+    canvas.resized();
+    const width = container.clientWidth / scale;
+    const height = container.clientHeight / scale;
+    let x = inner.x - (inset + pad) / scale;
+    const focus = opts.focusId ? diagram.get('elementRegistry').get(opts.focusId) : null;
+    if (focus && inner.width * scale > usable) {
+      const centred = focus.x + focus.width / 2 - width / 2;
+      x = Math.max(x, Math.min(centred, inner.x + inner.width + pad / scale - width));
+    }
+    const y = inner.height * scale < container.clientHeight ? inner.y - (height - inner.height) / 2 : inner.y - pad / scale;
+    canvas.viewbox({ x: x, y: y, width: width, height: height });
+    container.dataset.zoom = String(Math.round(canvas.zoom() * 100) / 100);
+  }
+
+  /* The role labels of the page (admin/_role_labels.html): lanes are named by role code in the diagrams. */
+  function roleLabels() {
+    const node = document.getElementById('role-labels');
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  }
+
+  /* Show each lane named by a role code under the role's Chinese name; the diagram itself keeps the code. */
+  function chineseLanes(diagram) {
+    const labels = roleLabels();
+    const registry = diagram.get('elementRegistry');
+    function relabel(element) {
+      const bo = element.businessObject;
+      if (!bo || bo.$type !== 'bpmn:Lane' || !labels[bo.name]) { return; }
+      const text = registry.getGraphics(element).querySelector('.djs-visual text');
+      const spans = text ? text.querySelectorAll('tspan') : [];
+      if (!spans.length) { return; }
+      const first = spans[0];
+      const before = text.getComputedTextLength ? text.getComputedTextLength() : 0;
+      for (let i = 1; i < spans.length; i += 1) { spans[i].remove(); }
+      first.textContent = labels[bo.name];
+      const after = text.getComputedTextLength ? text.getComputedTextLength() : 0;
+      const x = parseFloat(first.getAttribute('x') || '0');
+      if (before && after) { first.setAttribute('x', String(x + (before - after) / 2)); }
+      text.setAttribute('data-role', bo.name);
+    }
+    registry.forEach(relabel);
+    if (diagram.rootballLanes) { return; }
+    diagram.rootballLanes = true;
+    // A lane drawn again (moved, resized, renamed in the modeler) gets its label back after bpmn-js renders it.
+    diagram.get('eventBus').on('shape.changed', 250, function (event) { relabel(event.element); });
   }
 
   window.Rootball = {
     SPIFF_NS: SPIFF_NS, csrfToken: csrfToken, postJson: postJson, getProperty: getProperty,
-    setProperty: setProperty, el: el, zoomButtons: zoomButtons, fitDiagram: fitDiagram, TYPE_LABELS: TYPE_LABELS
+    setProperty: setProperty, el: el, zoomButtons: zoomButtons, fitDiagram: fitDiagram, TYPE_LABELS: TYPE_LABELS,
+    chineseLanes: chineseLanes, roleLabels: roleLabels, READABLE_ZOOM: READABLE_ZOOM
   };
 }());

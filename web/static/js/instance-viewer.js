@@ -30,6 +30,10 @@
   fetch(root.dataset.xmlUrl, { credentials: 'same-origin' })
     .then(function (r) { return r.text(); })
     .then(function (xml) { return viewer.importXML(xml); })
-    .then(function () { window.Rootball.fitDiagram(viewer, 320, 720); mark(); })
+    .then(function () {
+      window.Rootball.chineseLanes(viewer);
+      window.Rootball.fitDiagram(viewer, 320, 720, { focusId: state.active[0] });
+      mark();
+    })
     .catch(function (e) { root.dataset.error = e.message; });
 }());

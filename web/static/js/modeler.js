@@ -16,16 +16,24 @@
   const selection = modeler.get('selection');
   const status = document.getElementById('status');
   const panel = document.getElementById('properties');
+  // [technical key, Chinese name, hint]: the panel shows the Chinese name with the key beside it.
   const USER_TASK_PROPERTIES = [
-    ['formKey', '表单 formKey'], ['dueIn', '办理时限 dueIn（如 P5WD：5 个工作日）'],
-    ['assignee', '指定办理人 assignee（表达式）'], ['scope', '办理范围 scope（表达式）']
+    ['formKey', '表单', ''], ['dueIn', '办理期限', '如 P5WD：5 个工作日'],
+    ['assignee', '指定办理人', '表达式'], ['scope', '办理范围', '表达式']
   ];
+  const TIMER_LABELS = { timeDate: '定时日期', timeDuration: '定时时长', timeCycle: '定时周期' };
   let invalid = [];
   R.zoomButtons(modeler);
 
+  function paletteInset() {
+    const palette = document.querySelector('#canvas .djs-palette');
+    return palette ? palette.offsetLeft + palette.offsetWidth + 10 : 0;
+  }
+
   async function importXml(xml) {
     const result = await modeler.importXML(xml);
-    R.fitDiagram(modeler, 420, 720);
+    R.chineseLanes(modeler);
+    R.fitDiagram(modeler, 0, 0, { keepHeight: true, leftInset: paletteInset() });
     root.dataset.ready = '1';
     status.textContent = result.warnings.length ? '导入时有 ' + result.warnings.length + ' 条警告' : '';
   }
@@ -44,21 +52,23 @@
 
   function fieldsOf(element) {
     const bo = element.businessObject;
-    const fields = [{ key: 'name', label: '名称', value: bo.name || '' }];
+    const lane = bo.$type === 'bpmn:Lane';
+    const fields = [{ key: 'name', label: lane ? '泳道角色' : '名称', tech: 'name', value: bo.name || '',
+                      hint: lane ? R.roleLabels()[bo.name] || '' : '' }];
     if (bo.$type === 'bpmn:UserTask') {
       USER_TASK_PROPERTIES.forEach(function (p) {
-        fields.push({ key: 'property:' + p[0], id: p[0], label: p[1], value: R.getProperty(bo, p[0]) });
+        fields.push({ key: 'property:' + p[0], id: p[0], label: p[1], tech: p[0], hint: p[2], value: R.getProperty(bo, p[0]) });
       });
     }
     if (bo.$type === 'bpmn:SequenceFlow') {
-      fields.push({ key: 'condition', label: '条件表达式', value: bo.conditionExpression ? bo.conditionExpression.body || '' : '', area: true });
+      fields.push({ key: 'condition', label: '条件表达式', tech: 'conditionExpression', value: bo.conditionExpression ? bo.conditionExpression.body || '' : '', area: true });
     }
     if (bo.$type === 'bpmn:ScriptTask') {
-      fields.push({ key: 'script', label: '脚本', value: bo.script || '', area: true });
+      fields.push({ key: 'script', label: '脚本', tech: 'script', value: bo.script || '', area: true });
     }
     const timer = timerOf(bo);
     if (timer) {
-      fields.push({ key: 'timer', label: '定时表达式（' + timer.kind + '）', value: timer.value });
+      fields.push({ key: 'timer', label: TIMER_LABELS[timer.kind] || '定时表达式', tech: timer.kind, value: timer.value });
     }
     return fields;
   }
@@ -67,7 +77,7 @@
     panel.replaceChildren();
     R.el(panel, 'h3', '元素属性');
     if (!element || element.type === 'label' || element === canvas.getRootElement()) {
-      R.el(panel, 'p', '在图中点击一个元素以查看和修改其名称、表单、办理时限等属性。', { class: 'muted' });
+      R.el(panel, 'p', '在图中点击一个元素以查看和修改其名称、表单、办理期限等属性。', { class: 'muted' });
       return;
     }
     const bo = element.businessObject;
@@ -76,7 +86,9 @@
     R.el(about, 'code', element.id, { id: 'prop-id' });
     const inputs = {};
     fieldsOf(element).forEach(function (f) {
-      const label = R.el(panel, 'label', f.label);
+      const label = R.el(panel, 'label', f.label + ' ', { 'data-key': f.tech });
+      R.el(label, 'code', '(' + f.tech + ')', { translate: 'no', class: 'prop-key' });
+      if (f.hint) { R.el(label, 'small', f.hint, { class: 'help' }); }
       const input = R.el(label, f.area ? 'textarea' : 'input', null, { id: 'prop-' + (f.id || f.key), rows: '4' });
       input.value = f.value;
       inputs[f.key] = { field: f, input: input };
@@ -178,7 +190,7 @@
       const box = R.el(result, 'div', null, { class: 'flash' });
       R.el(box, 'strong', fresh.length ? '部署成功：' : '内容未变化，未产生新版本：');
       response.body.deployed.forEach(function (v) {
-        const link = R.el(box, 'a', ' ' + v.process_key + ' v' + v.version + ' ', {
+        const link = R.el(box, 'a', ' ' + (v.label || v.process_key + ' v' + v.version) + ' ', {
           href: cfg.modelerUrl.replace(/\/0$/, '/' + v.id), 'data-new-version-id': v.id
         });
         link.className = v.new ? 'new-version' : 'same-version';
@@ -186,10 +198,26 @@
       R.el(box, 'span', ' 运行中的实例保持原版本。');
       R.el(box, 'a', '返回版本列表', { href: cfg.versionsUrl });
       root.dataset.deployed = fresh.map(function (v) { return v.process_key + ' v' + v.version; }).join(',') || 'unchanged';
+      showDeployed(fresh.find(function (v) { return v.process_key === cfg.processKey; }));
       return;
     }
     R.el(result, 'p', response.body.error || '部署失败（' + response.status + '）', { class: 'flash danger' });
     if (response.body.problems && response.body.problems.length) { showProblems(response.body.problems, false); }
+  }
+
+  /* The page now edits the version just deployed: its heading, title and address follow. */
+  function showDeployed(version) {
+    if (!version) { return; }
+    const heading = document.getElementById('modeler-version');
+    heading.textContent = version.label;
+    document.title = document.title.replace(cfg.versionLabel, version.label);
+    cfg.versionLabel = version.label;
+    cfg.versionId = String(version.id);
+    const address = cfg.modelerUrl.replace(/\/0$/, '/' + version.id) + window.location.search;
+    window.history.replaceState(null, '', address);
+    const stale = document.getElementById('not-newest');
+    if (stale) { stale.hidden = true; }
+    document.getElementById('version-facts').textContent = '刚刚部署；已有的申报仍在原版本上运行，新的申报使用此版本。';
   }
 
   // ---- XML ------------------------------------------------------------------------------------
