@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from engine import audit, happened, inbox, incidents, repository, reviews, serialization
+from engine import audit, filed, happened, inbox, incidents, repository, required_documents, reviews, serialization
 from engine.access import can_see_application, can_work
 from engine.calendar import CHINA
 from engine.errors import (
@@ -355,10 +355,17 @@ class Runtime:
             return {}
         names = _field_names(row.form_key)
         context = forms.FormContext(task_data=dict(task.data), choices=reviews.choices(session, names, app))
+        # An application form is refused while the call's required documents are missing, with the form's errors.
+        documents = required_documents.refusal(session, app) if app is not None and row.form_key.startswith(
+            filed.APPLICATION_FORM_PREFIX) else {}
         try:
-            return forms.load(row.form_key, data, context)
+            clean = forms.load(row.form_key, data, context)
         except ValidationError as e:
-            raise FormInvalid(e.messages_dict if isinstance(e.messages, dict) else {"_schema": e.messages}) from e
+            raise FormInvalid({**(e.messages_dict if isinstance(e.messages, dict) else {"_schema": e.messages}),
+                               **documents}) from e
+        if documents:
+            raise FormInvalid(documents)
+        return clean
 
     def save_draft(self, task_id: int, data: dict[str, Any], actor_id: int) -> HumanTask:
         """Keep a partly filled form on the task (types checked, required fields not) without completing it."""

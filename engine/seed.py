@@ -199,4 +199,11 @@ def demo(eng: Engine) -> dict[str, Any]:
         user_ids = {name: u.id for name, u in users.items()}
         has_apps = session.scalar(select(Application.id).limit(1)) is not None
     stories = [] if has_apps else play(sessions, user_ids)
+    if not has_apps:
+        from engine.demo_history import record
+
+        applicants = {"T1": user_ids["applicant"], "T2": user_ids["applicant"], "T3": user_ids["applicant"],
+                      "T4": user_ids["founder"], "T5": user_ids["agency"]}
+        with sessions.begin() as session:
+            stories += record(session, applicants)
     return {"deployed": deployed, "users": sorted(user_ids), "applications": stories}

@@ -41,6 +41,8 @@ class Call(Base):
     field_quota: Mapped[int] = mapped_column(default=2)
     avoid_same_city: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # The attachments an application must carry: [{kind, label, required}]; None: no list, nothing is checked.
+    required_documents: Mapped[list[Any] | None]
 
 
 class Application(Base):

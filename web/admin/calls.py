@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from engine import calls as programme_calls
+from engine import required_documents
 from engine.calendar import CHINA
 from engine.errors import FormInvalid
 from engine.models import TRACKS, Application, Call, utcnow
@@ -26,6 +27,7 @@ def calls() -> str:
     counts = {call_id: n for call_id, n in session.execute(
         select(Application.call_id, func.count()).group_by(Application.call_id))}
     return render_template("admin/calls.html", calls=rows, applications_per_call=counts, tracks=TRACKS,
+                           document_lines=required_documents.to_lines,
                            statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date())
 
 
@@ -50,6 +52,11 @@ def _setting(name: str) -> bool | None:
     return "1" in values if values else None
 
 
+def _documents() -> list[dict[str, object]] | None:
+    """The required-documents box: one document a line (engine.required_documents.from_lines)."""
+    return required_documents.from_lines(request.form.get("required_documents", ""))
+
+
 def _back() -> Response:
     return redirect(url_for("admin.calls"))
 
@@ -65,7 +72,8 @@ def create_call() -> Response:
                 opens_at=programme_calls.day_start(_day("opens_on")),
                 closes_at=programme_calls.day_end(_day("closes_on")),
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
-                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
+                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id,
+                required=_documents())
             title = call.title
     except FormInvalid as e:
         flash_invalid(e)
@@ -84,7 +92,8 @@ def update_call(call_id: int) -> Response:
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
                 field_quota=form.get("field_quota", type=bounded_int), avoid_same_city=_setting("avoid_same_city"),
-                actor_id=me().id)
+                actor_id=me().id,
+                required=_documents() if "required_documents" in form else programme_calls.KEEP)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
