@@ -15,4 +15,4 @@ def _challenge(response: Response) -> Response:
     return response
 
 
-from web.api import admin, calendar, experts, notices, openapi, views  # noqa: E402,F401  (routes register on bp)
+from web.api import admin, calendar, experts, insight, notices, openapi, views  # noqa: E402,F401  (routes register on bp)
