@@ -1,6 +1,8 @@
 """Schemas of the API's calls with required documents, attachment upload and the talent figures."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from engine.models import TRACKS
@@ -11,6 +13,8 @@ from web.api.schemas import COMMON, INTEGER, LIST, OBJECT, TEXT, CallSchema, Req
 BOOLEAN = {**COMMON, "invalid": "须为 true 或 false"}
 DATE = {**COMMON, "invalid": "须为日期（如 2025-11-20）"}
 YEAR = f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份"
+DAYS = validate.Range(date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31),
+                      error=f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
 
 
 class RequiredDocumentSchema(RequestSchema):
@@ -35,8 +39,10 @@ class CallCreateSchema(RequestSchema):
     track = _one_of(TRACKS, required=True, metadata={"description": "举措 T1…T5"})
     title = _text(200, min_length=1, required=True, metadata={"description": "批次名称"})
     guide = _text(20000, multiline=True, load_default="", metadata={"description": "申报指南"})
-    opens_on = fields.Date(required=True, error_messages=DATE, metadata={"description": "开始日期（北京时间）"})
-    closes_on = fields.Date(required=True, error_messages=DATE, metadata={"description": "截止日期（当日 24 时止）"})
+    opens_on = fields.Date(required=True, error_messages=DATE, validate=DAYS,
+                           metadata={"description": "开始日期（北京时间）"})
+    closes_on = fields.Date(required=True, error_messages=DATE, validate=DAYS,
+                            metadata={"description": "截止日期（当日 24 时止）"})
     expert_count = fields.Integer(load_default=5, validate=validate.Range(1, 15, error="须在 1–15 之间"),
                                   error_messages=INTEGER, metadata={"description": "每项申报评审专家人数（奇数）"})
     field_quota = fields.Integer(load_default=2, validate=validate.Range(0, 15, error="须在 0–15 之间"),
@@ -50,7 +56,7 @@ class CallUpdateSchema(RequestSchema):
 
     title = _text(200, min_length=1, metadata={"description": "批次名称"})
     guide = _text(20000, multiline=True, metadata={"description": "申报指南"})
-    closes_on = fields.Date(error_messages=DATE, metadata={"description": "截止日期"})
+    closes_on = fields.Date(error_messages=DATE, validate=DAYS, metadata={"description": "截止日期"})
     expert_count = fields.Integer(validate=validate.Range(1, 15, error="须在 1–15 之间"), error_messages=INTEGER)
     field_quota = fields.Integer(validate=validate.Range(0, 15, error="须在 0–15 之间"), error_messages=INTEGER)
     avoid_same_city = fields.Boolean(error_messages=BOOLEAN)
@@ -109,6 +115,7 @@ class CityFiguresSchema(Schema):
     teams = fields.Integer(required=True, metadata={"description": "立项团队数"})
     members = fields.Integer(required=True, metadata={"description": "引进核心成员数（申报时在广西区外工作）"})
     fields_ = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, data_key="fields",
+                          attribute="fields",
                           metadata={"description": "各技术领域的立项团队数"})
 
 
@@ -134,5 +141,6 @@ class TalentSchema(Schema):
     members = fields.Integer(required=True)
     cities = fields.Dict(keys=fields.String(), values=fields.Nested(CityFiguresSchema), required=True, metadata={
         "description": "广西 14 个设区市 → 立项团队、引进核心成员、各技术领域团队数"})
-    fields_ = fields.List(fields.String(), required=True, data_key="fields", metadata={"description": "技术领域"})
+    fields_ = fields.List(fields.String(), required=True, data_key="fields", attribute="fields",
+                          metadata={"description": "技术领域"})
     portrait = fields.Nested(PortraitSchema, required=True)
