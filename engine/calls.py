@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import audit, required_documents
+from engine import audit
 from engine.calendar import CHINA, END_OF_DAY
 from engine.deadlines import follow_call_deadline
 from engine.errors import FormInvalid, NotFound
@@ -17,7 +16,6 @@ from forms.inputs import text_problems
 MAX_EXPERTS = 15
 MAX_GUIDE = 20000
 STATUS_LABELS = {"open": "受理中", "closed": "已关闭"}
-KEEP: Any = object()  # update_call: leave the required documents as they are
 
 
 def day_start(day: date) -> datetime:
@@ -54,28 +52,24 @@ def _check(title: str, guide: str, opens_at: datetime, closes_at: datetime, expe
 def create_call(
     session: Session, *, track: str, title: str, guide: str, opens_at: datetime, closes_at: datetime,
     expert_count: int = 5, field_quota: int = 2, avoid_same_city: bool = True, actor_id: int | None = None,
-    required: list[Any] | None = None,
 ) -> Call:
-    """A new open call on `track`, run by the track's process; `required` lists the documents an application
-    must carry ([{kind, label, required}], None for no list)."""
+    """A new open call on `track`, run by the track's process."""
     if track not in TRACKS:
         raise FormInvalid({"track": [f"未知举措：{track}"]})
     _check(title, guide, opens_at, closes_at, expert_count, field_quota)
-    documents = required_documents.clean(required)
     call = Call(track=track, process_key=TRACK_PROCESSES[track], title=title.strip(), guide=guide.strip(),
                 opens_at=opens_at, closes_at=closes_at, expert_count=expert_count, field_quota=field_quota,
-                avoid_same_city=avoid_same_city, status="open", required_documents=documents)
+                avoid_same_city=avoid_same_city, status="open")
     session.add(call)
     session.flush()
     audit.record(session, "call_created", actor_id=actor_id,
-                 data={"call_id": call.id, "track": track, "title": call.title, "required_documents": documents})
+                 data={"call_id": call.id, "track": track, "title": call.title})
     return call
 
 
 def update_call(
     session: Session, call_id: int, *, title: str, guide: str, closes_at: datetime, expert_count: int,
     field_quota: int | None = None, avoid_same_city: bool | None = None, actor_id: int | None = None,
-    required: list[Any] | None = KEEP,
 ) -> Call:
     """Change a call's title, guide, deadline, experts per application (running ones keep theirs) and how
     panels are drawn (field quota, same-city 回避)."""
@@ -83,17 +77,14 @@ def update_call(
     field_quota = call.field_quota if field_quota is None else field_quota
     avoid_same_city = call.avoid_same_city if avoid_same_city is None else avoid_same_city
     _check(title, guide, call.opens_at, closes_at, expert_count, field_quota)
-    documents = call.required_documents if required is KEEP else required_documents.clean(required)
     before = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
-              "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city,
-              "required_documents": call.required_documents}
+              "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
     if closes_at != call.closes_at:
         follow_call_deadline(session, call.id, call.closes_at, closes_at)
     call.title, call.guide, call.closes_at, call.expert_count = title.strip(), guide.strip(), closes_at, expert_count
-    call.field_quota, call.avoid_same_city, call.required_documents = field_quota, avoid_same_city, documents
+    call.field_quota, call.avoid_same_city = field_quota, avoid_same_city
     after = {"title": call.title, "closes_at": call.closes_at.isoformat(), "expert_count": call.expert_count,
-             "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city,
-             "required_documents": call.required_documents}
+             "field_quota": call.field_quota, "avoid_same_city": call.avoid_same_city}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     audit.record(session, "call_updated", actor_id=actor_id, data={"call_id": call.id, **diff})
     return call

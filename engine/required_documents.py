@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import FormInvalid
+from engine import audit
+from engine.errors import FormInvalid, NotFound
 from engine.models import Application, Attachment, Call
 from forms.inputs import text_problems
 
@@ -70,6 +71,20 @@ def clean(items: Any, field: str = "required_documents") -> list[dict[str, Any]]
     if errors:
         raise FormInvalid({field: errors})
     return cleaned
+
+
+def set_list(session: Session, call_id: int, items: Any, actor_id: int | None) -> Call:
+    """Check and store a call's list (None removes it); audited when it changes. Applications already submitted
+    are not checked again."""
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"申报批次 {call_id} 不存在")
+    documents = clean(items)
+    if documents != call.required_documents:
+        audit.record(session, "call_documents_changed", actor_id=actor_id, data={
+            "call_id": call.id, "required_documents": [call.required_documents, documents]})
+        call.required_documents = documents
+    return call
 
 
 def from_lines(text: str) -> list[dict[str, Any]] | None:

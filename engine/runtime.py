@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from engine import audit, filed, happened, inbox, incidents, repository, required_documents, reviews, serialization
+from engine import audit, happened, inbox, incidents, repository, reviews, serialization
 from engine.access import can_see_application, can_work
 from engine.calendar import CHINA
 from engine.errors import (
@@ -40,6 +40,7 @@ from engine.errors import (
     TaskConflict,
     TaskNotFound,
 )
+from engine.filed import APPLICATION_FORM_PREFIX
 from engine.holidays import counts, recount
 from engine.incidents import Where
 from engine.mailer import MailSettings
@@ -54,6 +55,7 @@ from engine.models import (
     User,
     utcnow,
 )
+from engine.required_documents import refusal
 from engine.sandbox import make_script_engine
 from engine.sandbox.explain import failing_task, reason
 from engine.timing import next_timer_of
@@ -333,7 +335,7 @@ class Runtime:
             deadline = inbox.not_after(task, live_values(loaded.application))
             if deadline is not None and utcnow() > deadline:
                 raise Conflict(f"已超过截止时间（{deadline.astimezone(CHINA):%Y-%m-%d %H:%M}），不能再提交")
-            clean = self._validate_form(session, row, task, data, loaded.application)
+            clean = self._checked_form(session, row, task, data, loaded.application)
             self._steps(loaded.workflow, lambda: _run_with(task, clean), loaded.where)
             now = utcnow()
             claimed = session.execute(
@@ -355,14 +357,21 @@ class Runtime:
             return {}
         names = _field_names(row.form_key)
         context = forms.FormContext(task_data=dict(task.data), choices=reviews.choices(session, names, app))
-        # An application form is refused while the call's required documents are missing, with the form's errors.
-        documents = required_documents.refusal(session, app) if app is not None and row.form_key.startswith(
-            filed.APPLICATION_FORM_PREFIX) else {}
         try:
-            clean = forms.load(row.form_key, data, context)
+            return forms.load(row.form_key, data, context)
         except ValidationError as e:
-            raise FormInvalid({**(e.messages_dict if isinstance(e.messages, dict) else {"_schema": e.messages}),
-                               **documents}) from e
+            raise FormInvalid(e.messages_dict if isinstance(e.messages, dict) else {"_schema": e.messages}) from e
+
+    def _checked_form(self, session: Session, row: HumanTask, task: Task, data: dict[str, Any],
+                      app: Application | None) -> dict[str, Any]:
+        """The validated form; an application form is also refused while a required document of its call is
+        missing (engine.required_documents), together with the form's own errors."""
+        documents = refusal(session, app) if app is not None and str(row.form_key or "").startswith(
+            APPLICATION_FORM_PREFIX) else {}
+        try:
+            clean = self._validate_form(session, row, task, data, app)
+        except FormInvalid as e:
+            raise FormInvalid({**e.errors, **documents}) from e
         if documents:
             raise FormInvalid(documents)
         return clean

@@ -34,6 +34,8 @@ class Call(Base):
     process_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     guide: Mapped[str] = mapped_column(Text, default="")
+    # The attachments an application must carry: [{kind, label, required}]; None: no list, nothing is checked.
+    required_documents: Mapped[list[Any] | None]
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     expert_count: Mapped[int] = mapped_column(default=5)
@@ -41,8 +43,6 @@ class Call(Base):
     field_quota: Mapped[int] = mapped_column(default=2)
     avoid_same_city: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
-    # The attachments an application must carry: [{kind, label, required}]; None: no list, nothing is checked.
-    required_documents: Mapped[list[Any] | None]
 
 
 class Application(Base):

@@ -170,7 +170,7 @@ def test_administrators_set_the_list_on_the_calls_page(client: FlaskClient, play
         assert saved is not None and saved.required_documents == [
             {"kind": "cooperation_agreement", "label": "合作协议", "required": True},
             {"kind": "business_license", "label": "营业执照", "required": False}]
-        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "call_updated")
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "call_documents_changed")
                                 .order_by(AuditEvent.id.desc())).first()
         assert audit is not None and audit.data_diff is not None and "required_documents" in audit.data_diff
     page = client.get("/admin/calls").get_data(as_text=True)
@@ -188,23 +188,27 @@ def test_administrators_set_the_list_on_the_calls_page(client: FlaskClient, play
         assert cleared is not None and cleared.required_documents is None
 
 
-def test_the_api_creates_and_updates_calls_with_their_list(client: FlaskClient, calls: dict[str, int]) -> None:
+def test_the_api_sets_and_shows_a_calls_list(client: FlaskClient, play: Scenario, calls: dict[str, int]) -> None:
     admin = api_as(client, "admin")
-    created = ok(admin.post("/calls", {"track": "T3", "title": "2026年度指南方向", "opens_on": "2026-03-01",
-                                       "closes_on": "2026-05-31", "required_documents": DOCUMENTS[:2]}), 201)
-    assert created["required_documents"] == DOCUMENTS[:2] and created["status"] == "open"
-    changed = ok(admin.request("PATCH", f"/calls/{created['id']}", json={"required_documents": DOCUMENTS[2:]}))
-    assert changed["required_documents"] == DOCUMENTS[2:] and changed["title"] == "2026年度指南方向"
-    cleared = ok(admin.request("PATCH", f"/calls/{created['id']}", json={"required_documents": None}))
-    assert cleared["required_documents"] is None
-    bad = ok(admin.post("/calls", {"track": "T3", "title": "x", "opens_on": "2026-03-01", "closes_on": "2026-05-31",
-                                   "required_documents": [{"kind": "Bad Kind", "label": ""}]}), 422)
+    path = f"/calls/{calls['T3']}/required-documents"
+    assert ok(api_as(client, "applicant").get(path)) == {"call_id": calls["T3"], "required_documents": None}
+    saved = ok(admin.request("PUT", path, json={"required_documents": DOCUMENTS[:2]}))
+    assert saved == {"call_id": calls["T3"], "required_documents": DOCUMENTS[:2]}
+    assert ok(api_as(client, "founder").get(path))["required_documents"] == DOCUMENTS[:2]
+    bad = ok(admin.request("PUT", path, json={"required_documents": [{"kind": "Bad Kind", "label": ""}]}), 422)
     assert set(bad["errors"]["required_documents"]["0"]) == {"kind", "label"}
-    twice = ok(admin.post("/calls", {"track": "T3", "title": "x", "opens_on": "2026-03-01", "closes_on": "2026-05-31",
-                                     "required_documents": [DOCUMENTS[0], DOCUMENTS[0]]}), 422)
+    twice = ok(admin.request("PUT", path, json={"required_documents": [DOCUMENTS[0], DOCUMENTS[0]]}), 422)
     assert "重复" in twice["errors"]["required_documents"][0]
-    assert api_as(client, "officer").post("/calls", {"track": "T3"}).status_code == 403
-    assert api_as(client, "applicant").request("PATCH", f"/calls/{calls['T1']}", json={}).status_code == 403
+    assert ok(admin.get(path))["required_documents"] == DOCUMENTS[:2]  # nothing changed by the refusals
+    assert ok(admin.request("PUT", path, json={"required_documents": None}))["required_documents"] is None
+    with play.runtime.sessions() as session:
+        changes = session.scalars(select(AuditEvent.data_diff).where(
+            AuditEvent.action == "call_documents_changed").order_by(AuditEvent.id)).all()
+    assert [c["required_documents"][1] if c else None for c in changes] == [DOCUMENTS[:2], None]
+    for username in ("officer", "applicant"):
+        assert api_as(client, username).request("PUT", path, json={"required_documents": None}).status_code == 403
+    assert admin.request("PUT", "/calls/99999/required-documents", json={"required_documents": None}).status_code \
+        == 404
 
 
 def test_the_list_is_checked() -> None:

@@ -72,9 +72,9 @@ def create_call() -> Response:
                 opens_at=programme_calls.day_start(_day("opens_on")),
                 closes_at=programme_calls.day_end(_day("closes_on")),
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
-                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id,
-                required=_documents())
+                avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
             title = call.title
+            required_documents.set_list(session, call.id, _documents(), me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
@@ -88,12 +88,13 @@ def update_call(call_id: int) -> Response:
     form = request.form
     try:
         with command() as session:
+            if "required_documents" in form:
+                required_documents.set_list(session, call_id, _documents(), me().id)
             programme_calls.update_call(
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
                 field_quota=form.get("field_quota", type=bounded_int), avoid_same_city=_setting("avoid_same_city"),
-                actor_id=me().id,
-                required=_documents() if "required_documents" in form else programme_calls.KEEP)
+                actor_id=me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()

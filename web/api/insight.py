@@ -1,4 +1,4 @@
-"""API routes for calls with their required documents, attachment upload by kind, and the talent figures."""
+"""API routes for a call's required documents, attachment upload by kind, and the talent figures."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,6 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from engine import calls as programme_calls
 from engine import required_documents, talent
 from engine.access import can_work
 from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
@@ -24,43 +23,30 @@ from web.api.views import NOT_FOUND, _visible_application
 OVERSEERS = ("officer", "admin")
 
 
-def _call_view(call: Call) -> dict[str, Any]:
-    return {"id": call.id, "track": call.track, "title": call.title, "opens_at": call.opens_at,
-            "closes_at": call.closes_at, "guide": call.guide, "status": call.status,
-            "expert_count": call.expert_count, "required_documents": call.required_documents}
+def _documents_view(call: Call) -> dict[str, Any]:
+    return {"call_id": call.id, "required_documents": call.required_documents}
 
 
-@bp.post("/calls")
-@operation("新建申报批次（含申报须附材料清单）", tag="申报", roles=("admin",), body=x.CallCreateSchema,
-           responses={201: ("已创建", x.CallDetailSchema)})
-def create_call(body: dict[str, Any]) -> ResponseReturnValue:
+@bp.get("/calls/<int:call_id>/required-documents")
+@operation("申报批次的申报材料清单（申报书须附的材料）", tag="申报", responses={
+    200: ("材料清单；required_documents 为 null 时不核对", x.CallDocumentsSchema),
+    404: ("申报批次不存在", s.ErrorSchema)})
+def get_required_documents(call_id: int) -> ResponseReturnValue:
+    call = db.session().get(Call, call_id)
+    if call is None:
+        raise NotFound(f"申报批次 {call_id} 不存在")
+    return jsonify(x.CallDocumentsSchema().dump(_documents_view(call)))
+
+
+@bp.put("/calls/<int:call_id>/required-documents")
+@operation("设置申报批次的申报材料清单；null 取消清单（已提交的申报不再核对）", tag="申报", roles=("admin",),
+           body=x.CallDocumentsWriteSchema, responses={
+               200: ("已保存", x.CallDocumentsSchema), 404: ("申报批次不存在", s.ErrorSchema)})
+def set_required_documents(call_id: int, body: dict[str, Any]) -> ResponseReturnValue:
     with db.services().sessions.begin() as session:
-        call = programme_calls.create_call(
-            session, track=body["track"], title=body["title"], guide=body["guide"],
-            opens_at=programme_calls.day_start(body["opens_on"]), closes_at=programme_calls.day_end(body["closes_on"]),
-            expert_count=body["expert_count"], field_quota=body["field_quota"],
-            avoid_same_city=body["avoid_same_city"], actor_id=caller().id, required=body.get("required_documents"))
-        view = _call_view(call)
-    return jsonify(x.CallDetailSchema().dump(view)), 201
-
-
-@bp.patch("/calls/<int:call_id>")
-@operation("修改申报批次；未提交的字段保持不变，required_documents 为 null 时取消材料清单", tag="申报",
-           roles=("admin",), body=x.CallUpdateSchema, responses={
-               200: ("已保存", x.CallDetailSchema), 404: ("申报批次不存在", s.ErrorSchema)})
-def update_call(call_id: int, body: dict[str, Any]) -> ResponseReturnValue:
-    with db.services().sessions.begin() as session:
-        call = session.get(Call, call_id)
-        if call is None:
-            raise NotFound(f"申报批次 {call_id} 不存在")
-        call = programme_calls.update_call(
-            session, call_id, title=body.get("title", call.title), guide=body.get("guide", call.guide),
-            closes_at=programme_calls.day_end(body["closes_on"]) if "closes_on" in body else call.closes_at,
-            expert_count=body.get("expert_count", call.expert_count), field_quota=body.get("field_quota"),
-            avoid_same_city=body.get("avoid_same_city"), actor_id=caller().id,
-            required=body["required_documents"] if "required_documents" in body else programme_calls.KEEP)
-        view = _call_view(call)
-    return jsonify(x.CallDetailSchema().dump(view))
+        call = required_documents.set_list(session, call_id, body["required_documents"], caller().id)
+        view = _documents_view(call)
+    return jsonify(x.CallDocumentsSchema().dump(view))
 
 
 def _checklist(items: list[required_documents.Item]) -> list[dict[str, Any]]:

@@ -1,20 +1,15 @@
-"""Schemas of the API's calls with required documents, attachment upload and the talent figures."""
+"""Schemas of the API's required documents per call, attachment upload by kind and the talent figures."""
 from __future__ import annotations
-
-from datetime import date
 
 from marshmallow import Schema, fields, validate
 
 from engine.models import TRACKS
 from engine.required_documents import MAX_ITEMS
 from engine.scope import FIRST_YEAR, LAST_YEAR
-from web.api.schemas import COMMON, INTEGER, LIST, OBJECT, TEXT, CallSchema, RequestSchema, _id, _one_of, _text
+from web.api.schemas import COMMON, INTEGER, LIST, OBJECT, TEXT, RequestSchema, _id, _one_of, _text
 
 BOOLEAN = {**COMMON, "invalid": "须为 true 或 false"}
-DATE = {**COMMON, "invalid": "须为日期（如 2025-11-20）"}
 YEAR = f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份"
-DAYS = validate.Range(date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31),
-                      error=f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
 
 
 class RequiredDocumentSchema(RequestSchema):
@@ -27,46 +22,19 @@ class RequiredDocumentSchema(RequestSchema):
     required = fields.Boolean(load_default=True, error_messages=BOOLEAN, metadata={"description": "是否必需"})
 
 
-def _documents() -> fields.List:
-    return fields.List(fields.Nested(RequiredDocumentSchema, error_messages=OBJECT), allow_none=True,
-                       validate=validate.Length(max=MAX_ITEMS, error=f"最多 {MAX_ITEMS} 项"), error_messages=LIST,
-                       metadata={"description": "申报须附的材料 [{kind, label, required}]；null 或不填：不核对"})
+class CallDocumentsWriteSchema(RequestSchema):
+    """A call's list of required documents."""
+
+    required_documents = fields.List(
+        fields.Nested(RequiredDocumentSchema, error_messages=OBJECT), required=True, allow_none=True,
+        validate=validate.Length(max=MAX_ITEMS, error=f"最多 {MAX_ITEMS} 项"), error_messages=LIST,
+        metadata={"description": "申报须附的材料 [{kind, label, required}]；null：取消清单，不核对"})
 
 
-class CallCreateSchema(RequestSchema):
-    """A new call (申报批次)."""
-
-    track = _one_of(TRACKS, required=True, metadata={"description": "举措 T1…T5"})
-    title = _text(200, min_length=1, required=True, metadata={"description": "批次名称"})
-    guide = _text(20000, multiline=True, load_default="", metadata={"description": "申报指南"})
-    opens_on = fields.Date(required=True, error_messages=DATE, validate=DAYS,
-                           metadata={"description": "开始日期（北京时间）"})
-    closes_on = fields.Date(required=True, error_messages=DATE, validate=DAYS,
-                            metadata={"description": "截止日期（当日 24 时止）"})
-    expert_count = fields.Integer(load_default=5, validate=validate.Range(1, 15, error="须在 1–15 之间"),
-                                  error_messages=INTEGER, metadata={"description": "每项申报评审专家人数（奇数）"})
-    field_quota = fields.Integer(load_default=2, validate=validate.Range(0, 15, error="须在 0–15 之间"),
-                                 error_messages=INTEGER, metadata={"description": "其中本领域专家至少几人"})
-    avoid_same_city = fields.Boolean(load_default=True, error_messages=BOOLEAN, metadata={"description": "同地市回避"})
-    required_documents = _documents()
-
-
-class CallUpdateSchema(RequestSchema):
-    """Changes to a call; fields not sent stay as they are (`required_documents: null` removes the list)."""
-
-    title = _text(200, min_length=1, metadata={"description": "批次名称"})
-    guide = _text(20000, multiline=True, metadata={"description": "申报指南"})
-    closes_on = fields.Date(error_messages=DATE, validate=DAYS, metadata={"description": "截止日期"})
-    expert_count = fields.Integer(validate=validate.Range(1, 15, error="须在 1–15 之间"), error_messages=INTEGER)
-    field_quota = fields.Integer(validate=validate.Range(0, 15, error="须在 0–15 之间"), error_messages=INTEGER)
-    avoid_same_city = fields.Boolean(error_messages=BOOLEAN)
-    required_documents = _documents()
-
-
-class CallDetailSchema(CallSchema):
-    status = fields.String(required=True)
-    expert_count = fields.Integer(required=True)
-    required_documents = fields.List(fields.Dict(), required=True, allow_none=True)
+class CallDocumentsSchema(Schema):
+    call_id = fields.Integer(required=True)
+    required_documents = fields.List(fields.Dict(), required=True, allow_none=True, metadata={
+        "description": "[{kind, label, required}]；null：不核对申报材料"})
 
 
 class AttachmentUploadSchema(RequestSchema):
