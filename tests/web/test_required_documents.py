@@ -232,3 +232,31 @@ def test_applications_of_a_listed_call_in_later_stages_are_untouched(client: Fla
     with play.runtime.sessions() as session:
         app = session.get(Application, app_id)
         assert app is not None and app.stage == "formal_review"
+
+
+@pytest.mark.usefixtures("listed")
+def test_an_officer_may_not_upload_to_an_open_form(client: FlaskClient, play: Scenario, calls: dict[str, int]) -> None:
+    app_id = flows.started(play, calls)
+    values: MultiDict[str, object] = MultiDict([("kind", "business_license"),
+                                               ("files", FileStorage(BytesIO(PDF), filename="执照.pdf"))])
+    boundary, body = encode_multipart(values)
+    answer = api_as(client, "officer").post(f"/applications/{app_id}/attachments", data=body,
+                                            content_type=f"multipart/form-data; boundary={boundary}")
+    assert answer.status_code == 403 and kinds_of(play, app_id) == []
+
+
+def test_a_call_is_created_with_its_list_on_the_calls_page(client: FlaskClient, play: Scenario) -> None:
+    login_as(client, "admin")
+    form = {"track": "T5", "title": "2026年度人才中介批次", "opens_on": "2026-03-01", "closes_on": "2026-05-31",
+            "expert_count": "5", "field_quota": "2", "guide": "", "csrf_token": csrf_token(client, "/admin/calls"),
+            "required_documents": "business_license 营业执照\ncooperation_agreement 合作协议（可选）"}
+    assert client.post("/admin/calls", data=form).status_code == 302
+    with play.runtime.sessions() as session:
+        call = session.scalars(select(Call).where(Call.title == "2026年度人才中介批次")).one()
+        assert call.required_documents == [{"kind": "business_license", "label": "营业执照", "required": True},
+                                           {"kind": "cooperation_agreement", "label": "合作协议", "required": False}]
+    # a bad list creates nothing and says why
+    client.post("/admin/calls", data={**form, "title": "另一批次", "required_documents": "营业执照 营业执照"})
+    assert "第 1 项的代码" in client.get("/admin/calls").get_data(as_text=True)
+    with play.runtime.sessions() as session:
+        assert session.scalars(select(Call).where(Call.title == "另一批次")).first() is None

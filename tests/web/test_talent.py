@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from engine import samples, seed, stats, talent
-from engine.models import GUANGXI_CITIES, Application
+from engine.models import GUANGXI_CITIES, Application, Call
 from engine.runtime import Runtime
 from engine.scenario import Scenario
 from tests.web.api_client import api_as, ok
@@ -153,3 +153,6 @@ def test_the_demo_shows_awarded_teams_across_tracks_cities_and_years(db_engine: 
     seed.demo(db_engine)  # idempotent: nothing recorded twice
     with runtime.sessions() as session:
         assert stats.progress(session)["awarded"] == numbers["awarded"]
+        # two open calls ask for documents, so that the checklist can be tried
+        listed = {c.track: c.required_documents for c in session.scalars(select(Call).where(Call.status == "open"))}
+    assert listed["T4"] and listed["T2"] and listed["T1"] is None
