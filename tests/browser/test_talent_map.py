@@ -76,6 +76,7 @@ def test_the_talent_map_shows_the_fourteen_cities(live: LiveApp, people: People)
     assert [rows.nth(i).locator("td").first.inner_text() for i in range(14)] == list(GUANGXI_CITIES)
     assert page.locator("#table-origin").inner_text().count("境外") == 1
 
+    page.select_option("#map-metric", "teams")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "map-1366.png"), full_page=True)
     assert overflow(page) == []

@@ -38,6 +38,8 @@
     };
   }
 
+  function narrow() { return root.clientWidth < 600; }
+
   function metricOf(city, metric) {
     if (metric.indexOf('field:') === 0) { return city.fields[metric.slice(6)] || 0; }
     return city[metric];
@@ -51,10 +53,13 @@
     const label = select.options[select.selectedIndex].text;
     return {
       tooltip: { trigger: 'item', formatter: function (p) { return p.name + '<br>' + label + '：' + (p.value || 0); } },
-      visualMap: { min: 0, max: most, left: 10, bottom: 10, text: ['多', '少'], calculable: true,
+      visualMap: Object.assign({ min: 0, max: most, text: ['多', '少'], calculable: true,
         inRange: { color: ['#eef5ea', '#9cc59a', GREEN] } },
+        narrow() ? { orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 } : { left: 10, bottom: 10 }),
       series: [{ id: 'cities', name: label, type: 'map', map: '广西', roam: false, data: data,
-        label: { show: true, fontSize: 11 }, emphasis: { label: { show: true } },
+        layoutCenter: ['50%', narrow() ? '45%' : '50%'], layoutSize: narrow() ? '92%' : '95%',
+        label: { show: true, fontSize: 11, color: '#222', textBorderColor: '#fff', textBorderWidth: 2 },
+        emphasis: { label: { show: true } },
         itemStyle: { borderColor: SOIL, borderWidth: 0.6 } }]
     };
   }
