@@ -2,6 +2,7 @@
 the Excel export, the JSON endpoint of the API, and who may see them."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
@@ -15,8 +16,22 @@ from engine import samples, seed, stats, talent
 from engine.models import GUANGXI_CITIES, Application, Call
 from engine.runtime import Runtime
 from engine.scenario import Scenario
+from forms import choices
 from tests.web.api_client import api_as, ok
 from tests.web.conftest import login_as
+from web.dashboard.talent import GEOJSON
+from web.vendor import ALLOWED, PROJECT_ROOT
+
+
+def test_the_boundary_package_names_the_fourteen_cities_of_the_forms() -> None:
+    """The pinned GeoJSON (served from node_modules) has one feature per city, named as the forms name them."""
+    package, path = GEOJSON
+    geo = json.loads((PROJECT_ROOT / "node_modules" / package / path).read_text(encoding="utf-8"))
+    assert sorted(f["properties"]["name"] for f in geo["features"]) == sorted(choices.GUANGXI_CITIES)
+    assert path in ALLOWED[package]
+    lock = json.loads((PROJECT_ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"][f"node_modules/{package}"]["version"] == json.loads(
+        (PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"][package]
 
 
 def member(name: str, where: str, title: str, *, leader: bool = False, role: str = "core") -> dict[str, Any]:
