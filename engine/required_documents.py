@@ -88,8 +88,8 @@ def set_list(session: Session, call_id: int, items: Any, actor_id: int | None) -
 
 
 def from_lines(text: str) -> list[dict[str, Any]] | None:
-    """The administrator's text box: one document a line, `代码 名称` with `（可选）` or `*可选` for optional ones;
-    an empty box means no list."""
+    """The administrator's text box: one document a line, `代码 名称`, `（可选）` after the name of an optional
+    one; an empty box means no list."""
     items: list[dict[str, Any]] = []
     for line in text.splitlines():
         line = line.strip()
@@ -102,11 +102,6 @@ def from_lines(text: str) -> list[dict[str, Any]] | None:
             label = label.rsplit("(", 1)[0].rsplit("（", 1)[0].strip()
         items.append({"kind": kind, "label": label, "required": not optional})
     return clean(items) if items else None
-
-
-def to_lines(items: list[dict[str, Any]] | None) -> str:
-    """The list in the administrator's text box form (the inverse of from_lines)."""
-    return "\n".join(f"{i['kind']} {i['label']}{'' if i['required'] else '（可选）'}" for i in items or [])
 
 
 def kinds(call: Call) -> dict[str, str]:

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from engine import calls as programme_calls
-from engine import required_documents
 from engine.calendar import CHINA
 from engine.errors import FormInvalid
 from engine.models import TRACKS, Application, Call, utcnow
+from engine.required_documents import from_lines, set_list
 from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
@@ -27,7 +27,6 @@ def calls() -> str:
     counts = {call_id: n for call_id, n in session.execute(
         select(Application.call_id, func.count()).group_by(Application.call_id))}
     return render_template("admin/calls.html", calls=rows, applications_per_call=counts, tracks=TRACKS,
-                           document_lines=required_documents.to_lines,
                            statuses=programme_calls.STATUS_LABELS, today=utcnow().astimezone(CHINA).date())
 
 
@@ -54,7 +53,7 @@ def _setting(name: str) -> bool | None:
 
 def _documents() -> list[dict[str, object]] | None:
     """The required-documents box: one document a line (engine.required_documents.from_lines)."""
-    return required_documents.from_lines(request.form.get("required_documents", ""))
+    return from_lines(request.form.get("required_documents", ""))
 
 
 def _back() -> Response:
@@ -74,7 +73,7 @@ def create_call() -> Response:
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
                 avoid_same_city=_setting("avoid_same_city") is not False, actor_id=me().id)
             title = call.title
-            required_documents.set_list(session, call.id, _documents(), me().id)
+            set_list(session, call.id, _documents(), me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
@@ -89,7 +88,7 @@ def update_call(call_id: int) -> Response:
     try:
         with command() as session:
             if "required_documents" in form:
-                required_documents.set_list(session, call_id, _documents(), me().id)
+                set_list(session, call_id, _documents(), me().id)
             programme_calls.update_call(
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),
