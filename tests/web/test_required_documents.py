@@ -95,9 +95,13 @@ def test_the_form_shows_the_checklist_and_refuses_submission_naming_the_missing(
         uploads = session.scalars(select(AuditEvent.data_diff).where(
             AuditEvent.application_id == app_id, AuditEvent.action == "attachment_uploaded")).all()
     assert sorted(str((d or {}).get("kind")) for d in uploads) == ["None", "business_license", "recommendation_letter"]
-    login_as(client, "liuzhou")  # the recommender sees the files with their kind
+    login_as(client, "liuzhou")  # the recommender sees the files with their kind, and the checklist on the task
     record = client.get(f"/applications/{app_id}").get_data(as_text=True)
     assert "推荐函.pdf" in record and "推荐函盖章件</span>" in record
+    task_page = client.get(f"/tasks/{flows.task_id(play, app_id, 'recommendation')}").get_data(as_text=True)
+    checked = task_page.split('id="documents-checked"')[1].split("</section>")[0]
+    assert checked.count('class="done"') == 2 and "合作协议（可选）" in checked and "推荐函.pdf" in checked
+    assert 'id="required-documents"' not in task_page  # no upload inputs on the recommender's task
 
 
 @pytest.mark.usefixtures("listed")

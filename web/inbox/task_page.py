@@ -128,8 +128,9 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
         "inbox/task.html", row=row, views=views, working=working, errors_top=unplaced_errors(views, errors or {}),
         has_errors=bool(errors) or bool(upload_error), upload_error=upload_error, names=names,
         takes_attachments=working and takes_attachments(row.form_key) and app is not None,
-        checklist=required_documents.checklist(session, app) if app is not None and str(row.form_key or "")
-        .startswith(records.APPLICATION_FORM_PREFIX) else [],
+        checklist=required_documents.checklist(session, app) if app is not None and (
+            str(row.form_key or "").startswith(records.APPLICATION_FORM_PREFIX) or may_read_content(session, user, app))
+        else [],
         accept=attachments.ACCEPT, upload_rules=attachments.RULES, decision_labels=DECISION_LABELS,
         form_title=forms.title(row.form_key) if row.form_key else row.title, suggestion=suggestion,
         summary_facts=records.shown_summary(session, user, app) if app is not None else [],
