@@ -98,3 +98,12 @@ def test_the_talent_map_shows_the_fourteen_cities(live: LiveApp, people: People)
     # the wide city table scrolls inside its own box, not the page, and keeps its words on one line
     assert page.evaluate("""() => { const box = document.querySelector('#table-cities').parentElement;
         return box.scrollWidth > box.clientWidth && box.getBoundingClientRect().right <= window.innerWidth; }""")
+    # the dashboard at phone width: filters, export and tables stay inside the window
+    page.goto(f"{live.url}/dashboard/?year=2024")
+    page.wait_for_selector("#dashboard[data-ready='1']")
+    assert page.locator("#table-track").inner_text().count("\n") >= 5
+    assert overflow(page) == [], "the dashboard scrolls sideways on a phone"
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-390.png"), full_page=True)
+    year = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-year')).getOption()"
+                         ".series[0].data")
+    assert sum(year) == 4  # the filter reached the charts: the four teams awarded in 2024

@@ -82,7 +82,14 @@
       .then(function (r) { if (!r.ok) { throw new Error(url + ': ' + r.status); } return r.json(); });
   }
 
-  window.addEventListener('resize', function () { Object.values(charts).forEach(function (c) { c.resize(); }); });
+  // One resize per frame, after the layout has settled (a resize in the middle of a map update throws in ECharts).
+  let pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      Object.values(charts).forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+    });
+  });
   Promise.all([json(root.dataset.geojson), json(root.dataset.url)])
     .then(function (both) { draw(both[0], both[1]); })
     .catch(function (e) { root.dataset.error = e.message; });
