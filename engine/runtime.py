@@ -40,6 +40,7 @@ from engine.errors import (
     TaskConflict,
     TaskNotFound,
 )
+from engine.filed import APPLICATION_FORM_PREFIX
 from engine.holidays import counts, recount
 from engine.incidents import Where
 from engine.mailer import MailSettings
@@ -52,6 +53,7 @@ from engine.models import (
     User,
     utcnow,
 )
+from engine.required_documents import refusal
 from engine.sandbox import make_script_engine
 from engine.sandbox.explain import failing_task, reason
 from engine.timing import next_timer_of
@@ -328,7 +330,7 @@ class Runtime:
             deadline = inbox.not_after(task, live_values(loaded.application))
             if deadline is not None and utcnow() > deadline:
                 raise Conflict(f"已超过截止时间（{deadline.astimezone(CHINA):%Y-%m-%d %H:%M}），不能再提交")
-            clean = self._validate_form(session, row, task, data, loaded.application)
+            clean = self._checked_form(session, row, task, data, loaded.application)
             self._steps(loaded.workflow, lambda: _run_with(task, clean), loaded.where)
             now = utcnow()
             claimed = session.execute(
@@ -357,6 +359,20 @@ class Runtime:
             return forms.load(row.form_key, data, context)
         except ValidationError as e:
             raise FormInvalid(e.messages_dict if isinstance(e.messages, dict) else {"_schema": e.messages}) from e
+
+    def _checked_form(self, session: Session, row: HumanTask, task: Task, data: dict[str, Any],
+                      app: Application | None) -> dict[str, Any]:
+        """The validated form; an application form is also refused while a required document of its call is
+        missing (engine.required_documents), together with the form's own errors."""
+        documents = refusal(session, app) if app is not None and str(row.form_key or "").startswith(
+            APPLICATION_FORM_PREFIX) else {}
+        try:
+            clean = self._validate_form(session, row, task, data, app)
+        except FormInvalid as e:
+            raise FormInvalid({**e.errors, **documents}) from e
+        if documents:
+            raise FormInvalid(documents)
+        return clean
 
     def save_draft(self, task_id: int, data: dict[str, Any], actor_id: int) -> HumanTask:
         """Keep a partly filled form on the task (types checked, required fields not) without completing it."""

@@ -143,6 +143,13 @@ def ensure_calls(session: Session, opens: datetime, closes: datetime) -> dict[st
     return calls
 
 
+# The demo's calls that ask for documents (engine.required_documents), so that the checklist can be tried.
+DEMO_DOCUMENTS = {
+    "T2": [{"kind": "cooperation_agreement", "label": "合作协议", "required": True},
+           {"kind": "recommendation_letter", "label": "推荐函盖章件", "required": False}],
+    "T4": [{"kind": "business_license", "label": "营业执照", "required": True},
+           {"kind": "recommendation_letter", "label": "推荐函盖章件", "required": True}],
+}
 _TRACK_SHORT = {"T1": "揭榜制", "T2": "合作院校", "T3": "指南方向", "T4": "来桂创企", "T5": "人才中介"}
 
 
@@ -181,4 +188,15 @@ def demo(eng: Engine) -> dict[str, Any]:
         user_ids = {name: u.id for name, u in users.items()}
         has_apps = session.scalar(select(Application.id).limit(1)) is not None
     stories = [] if has_apps else play(sessions, user_ids)
+    if not has_apps:
+        from engine.demo_history import record
+
+        applicants = {"T1": user_ids["applicant"], "T2": user_ids["applicant"], "T3": user_ids["applicant"],
+                      "T4": user_ids["founder"], "T5": user_ids["agency"]}
+        with sessions.begin() as session:
+            stories += record(session, applicants)
+            # Set after the stories: their forms were filed before the calls asked for documents.
+            for track, documents in DEMO_DOCUMENTS.items():
+                call = session.scalars(select(Call).where(Call.track == track, Call.status == "open")).one()
+                call.required_documents = documents
     return {"deployed": deployed, "users": sorted(user_ids), "applications": stories}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import filed, plan
 from engine.calendar import CHINA
 from engine.models import GUANGXI_CITIES, TRACKS, Application
+from engine.scope import Scope
 
 TARGET = 100  # the seed's goal; the programme's setting (engine.plan) is what counts
 ORIGINS = ("domestic", "overseas", "unknown")
@@ -25,12 +26,15 @@ AWARDED_STATUSES = ("awarded", "in_progress", "accepted")
 STAGES = ("application", "recommendation", "formal_review", "expert_review", "publicity", "contract", "midterm",
           "acceptance", "closed")
 UNKNOWN_CITY = "未填写"
+# An application in one of these states has ended: it is no longer "在办" whatever stage it stopped at.
+ENDED_STATUSES = ("accepted", "rejected", "withdrawn", "terminated", "failed", "closed")
+LIVE_STAGES = tuple(stage for stage in STAGES if stage != "closed")
 
 
-def awarded(session: Session) -> list[Application]:
-    """Applications that were awarded and not revoked since."""
-    return list(session.scalars(select(Application).where(
-        Application.awarded_at.is_not(None), Application.status.in_(AWARDED_STATUSES))).all())
+def awarded(session: Session, scope: Scope | None = None) -> list[Application]:
+    """Applications that were awarded and not revoked since (within `scope`: award year, track, call)."""
+    stmt = select(Application).where(Application.awarded_at.is_not(None), Application.status.in_(AWARDED_STATUSES))
+    return list(session.scalars((scope or Scope()).awarded_in_year(stmt)).all())
 
 
 def award_year(app: Application) -> int:
@@ -50,13 +54,13 @@ def origin(form: dict[str, Any]) -> str:
     return "overseas" if leader.get("region") == "overseas" else "domestic"
 
 
-def progress(session: Session) -> dict[str, Any]:
+def progress(session: Session, scope: Scope | None = None) -> dict[str, Any]:
     """The target and the awarded teams of the plan period in all and by track, city, year and origin; awards
-    outside the period apart; and the stage pipeline."""
+    outside the period apart; and the stage pipeline (within `scope`: award year, track, call)."""
     setting = plan.current(session)
     teams: list[Application] = []
     outside: list[Application] = []
-    for app in awarded(session):
+    for app in awarded(session, scope):
         (teams if setting.first_year <= award_year(app) <= setting.last_year else outside).append(app)
     by_track = {track: 0 for track in TRACKS} | Counter(app.track for app in teams)
     by_city = {city: 0 for city in GUANGXI_CITIES} | Counter(app.city or UNKNOWN_CITY for app in teams)
@@ -75,13 +79,15 @@ def progress(session: Session) -> dict[str, Any]:
             "by_year": dict(sorted(Counter(str(award_year(app)) for app in outside).items())),
             "by_track": {track: 0 for track in TRACKS} | dict(Counter(app.track for app in outside)),
         },
-        "pipeline": pipeline(session),
+        "pipeline": pipeline(session, scope),
     }
 
 
-def pipeline(session: Session) -> dict[str, int]:
-    """How many applications are at each stage (every stage listed, in lifecycle order)."""
-    counts = {stage: n for stage, n in session.execute(
-        select(Application.stage, func.count()).group_by(Application.stage))}
-    return {stage: int(counts.get(stage, 0)) for stage in STAGES} | {
-        stage: int(n) for stage, n in counts.items() if stage not in STAGES}
+def pipeline(session: Session, scope: Scope | None = None) -> dict[str, int]:
+    """How many applications still in progress (在办: not ended) are at each stage, every live stage listed in
+    lifecycle order; within `scope` the year is the year the application was started."""
+    stmt = select(Application.stage, func.count()).where(
+        Application.status.not_in(ENDED_STATUSES), Application.stage != "closed").group_by(Application.stage)
+    counts = {stage: n for stage, n in session.execute((scope or Scope()).created_in_year(stmt))}
+    return {stage: int(counts.get(stage, 0)) for stage in LIVE_STAGES} | {
+        stage: int(n) for stage, n in counts.items() if stage not in LIVE_STAGES}

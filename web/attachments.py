@@ -124,16 +124,17 @@ def store_all(uploads: list[FileStorage]) -> list[StoredFile]:
 
 
 def record(session: Session, app: Application, task: HumanTask | None, user_id: int,
-           files: list[StoredFile]) -> list[Attachment]:
-    """Add Attachment rows and audit events for stored files (the caller commits)."""
+           files: list[StoredFile], kind: str | None = None) -> list[Attachment]:
+    """Add Attachment rows and audit events for stored files, tagged with one of the call's document kinds or
+    none (the caller commits)."""
     rows = [Attachment(application_id=app.id, human_task_id=task.id if task else None, uploaded_by=user_id,
                        filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256,
-                       storage_key=f.storage_key, created_at=utcnow()) for f in files]
+                       storage_key=f.storage_key, created_at=utcnow(), kind=kind) for f in files]
     session.add_all(rows)
     for f in files:
         audit.record(session, "attachment_uploaded", actor_id=user_id, application_id=app.id,
                      task_name=task.spec_name if task else None,
-                     data={"filename": f.filename, "size": f.size, "sha256": f.sha256})
+                     data={"filename": f.filename, "size": f.size, "sha256": f.sha256, "kind": kind})
     return rows
 
 

@@ -23,6 +23,8 @@ ALLOWED: dict[str, frozenset[str]] = {
         *(f"{_FONT}.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg")),
     }),
     "echarts": frozenset({"dist/echarts.min.js", "dist/echarts.js"}),
+    # Guangxi's 14 prefecture-level cities (GeoJSON) for the talent map.
+    "china-geojson": frozenset({"src/geojson/guang_xi_geo.json"}),
 }
 
 

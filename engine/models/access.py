@@ -51,3 +51,5 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # One of the call's required-document kinds (engine.required_documents), or None for a free attachment.
+    kind: Mapped[str | None] = mapped_column(String(40))

@@ -34,6 +34,8 @@ class Call(Base):
     process_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     guide: Mapped[str] = mapped_column(Text, default="")
+    # The attachments an application must carry: [{kind, label, required}]; None: no list, nothing is checked.
+    required_documents: Mapped[list[Any] | None]
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     expert_count: Mapped[int] = mapped_column(default=5)

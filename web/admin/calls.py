@@ -12,6 +12,7 @@ from engine import plan
 from engine.calendar import CHINA
 from engine.errors import FormInvalid
 from engine.models import TRACKS, Application, Call, utcnow
+from engine.required_documents import from_lines, set_list
 from web import db
 from web.admin import bp
 from web.admin.common import command, flash_invalid
@@ -63,6 +64,11 @@ def _setting(name: str) -> bool | None:
     return "1" in values if values else None
 
 
+def _documents() -> list[dict[str, object]] | None:
+    """The required-documents box: one document a line (engine.required_documents.from_lines)."""
+    return from_lines(request.form.get("required_documents", ""))
+
+
 def _back() -> Response:
     return redirect(url_for("admin.calls"))
 
@@ -80,6 +86,7 @@ def create_call() -> Response:
                 expert_count=_int("expert_count"), field_quota=form.get("field_quota", 2, type=bounded_int),
                 avoid_same_city=_setting("avoid_same_city") is not False, funding_cap_wan=_cap(), actor_id=me().id)
             title = call.title
+            set_list(session, call.id, _documents(), me().id)
     except FormInvalid as e:
         flash_invalid(e)
         return _back()
@@ -93,6 +100,8 @@ def update_call(call_id: int) -> Response:
     form = request.form
     try:
         with command() as session:
+            if "required_documents" in form:
+                set_list(session, call_id, _documents(), me().id)
             programme_calls.update_call(
                 session, call_id, title=form.get("title", ""), guide=form.get("guide", ""),
                 closes_at=programme_calls.day_end(_day("closes_on")), expert_count=_int("expert_count"),

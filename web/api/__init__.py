@@ -19,6 +19,7 @@ from web.api import (  # noqa: E402,F401  (routes register on bp)
     admin,
     calendar,
     experts,
+    insight,
     notices,
     openapi,
     programme,

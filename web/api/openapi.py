@@ -95,7 +95,7 @@ def _operation(rule: Rule, name: str, op: Operation) -> dict[str, Any]:
     if params:
         entry["parameters"] = params
     if op.body is not None:
-        media = "multipart/form-data" if op.upload else "application/json"
+        media = "multipart/form-data" if op.upload or op.multipart else "application/json"
         entry["requestBody"] = {"required": op.body_required, "content": {media: {"schema": op.body}}}
     if op.public:
         entry["security"] = []

@@ -33,6 +33,7 @@ class Operation:
     roles: tuple[str, ...] = ()
     body: type[Schema] | None = None
     upload: bool = False  # multipart process files; request errors answered as file problems (API.md)
+    multipart: bool = False  # a multipart form with `files`; request errors answered per field
     body_required: bool = True
     query: type[Schema] | None = None
     paged: bool = False  # a list answered a page at a time: `Link` and `X-Total-Count` headers, 400 for a bad cursor
@@ -109,6 +110,10 @@ def _load_upload(schema: type[Schema]) -> dict[str, Any]:
                               for name, messages in e.errors.items()]) from e
 
 
+def _load_form(schema: type[Schema]) -> dict[str, Any]:
+    return _load(schema, {**request.form.to_dict(), "files": request.files.getlist("files")})
+
+
 def _joined(messages: object) -> str:
     return "；".join(map(str, messages)) if isinstance(messages, list) else str(messages)
 
@@ -134,7 +139,8 @@ def operation(summary: str, *, tag: str, responses: Responses, **options: Any) -
             if op.query is not None:
                 kwargs["query"] = _load(op.query, _query_data(op.query))
             if op.body is not None:
-                kwargs["body"] = _load_upload(op.body) if op.upload else _load(op.body, _json_body(op.body_required))
+                kwargs["body"] = (_load_upload(op.body) if op.upload else _load_form(op.body) if op.multipart
+                                  else _load(op.body, _json_body(op.body_required)))
             return view(*args, **kwargs)
 
         OPERATIONS[view.__name__] = op

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from web.dashboard import views  # noqa: E402,F401  (routes register on bp)
+from web.dashboard import talent, views  # noqa: E402,F401  (routes register on bp)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
+from engine import required_documents
 from engine.access import can_work, hidden_fields, may_read_content, oversees
 from engine.errors import Conflict, FormInvalid
 from engine.experts import proposals
@@ -127,6 +128,9 @@ def render(row: HumanTask, app: Application | None, *, values: dict[str, Any] | 
         "inbox/task.html", row=row, views=views, working=working, errors_top=unplaced_errors(views, errors or {}),
         has_errors=bool(errors) or bool(upload_error), upload_error=upload_error, names=names,
         takes_attachments=working and takes_attachments(row.form_key) and app is not None,
+        checklist=required_documents.checklist(session, app) if app is not None and (
+            str(row.form_key or "").startswith(records.APPLICATION_FORM_PREFIX) or may_read_content(session, user, app))
+        else [],
         accept=attachments.ACCEPT, upload_rules=attachments.RULES, decision_labels=DECISION_LABELS,
         form_title=forms.title(row.form_key) if row.form_key else row.title, suggestion=suggestion,
         summary_facts=records.shown_summary(session, user, app) if app is not None else [],
@@ -167,14 +171,20 @@ def submit(task_id: int) -> ResponseReturnValue:
     if not can_work(user, row):
         abort(403)
     if app is not None and takes_attachments(row.form_key):
+        # Free attachments, then one input per document kind the call requires (tagged with that kind).
+        inputs = {"attachments": None} | {f"document_{kind}": kind for kind in required_documents.kinds(app.call)}
+        stored: list[tuple[str | None, list[attachments.StoredFile]]] = []
         try:
-            stored = attachments.store_all(request.files.getlist("attachments"))
+            for name, kind in inputs.items():
+                stored.append((kind, attachments.store_all(request.files.getlist(name))))
         except attachments.UploadRejected as e:
+            attachments.discard([f for _, files in stored for f in files])
             return render(row, app, values=data, errors={}, upload_error=str(e), status=422)
-        if stored:
-            attachments.record(session, app, row, user.id, stored)
+        for kind, files in stored:
+            attachments.record(session, app, row, user.id, files, kind)
+        if count := sum(len(files) for _, files in stored):
             session.commit()
-            flash(f"已上传 {len(stored)} 个附件", "info")
+            flash(f"已上传 {count} 个附件", "info")
     try:
         if draft:
             runtime.save_draft(row.id, data, user.id)

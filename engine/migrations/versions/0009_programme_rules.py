@@ -1,7 +1,7 @@
 """programme rules: award cap per call, reference lists with validity dates (seeded), the plan period
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 19:50:00
 
 The 揭榜 problems and partner institutions used to be written by `rootball init` from lists in the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -49,7 +49,7 @@
   }
 
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
-  fetch(root.dataset.url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+  fetch(root.dataset.url + window.location.search, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (r) { return r.json(); })
     .then(draw)
     .catch(function (e) { root.dataset.error = e.message; });
